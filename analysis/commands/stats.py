@@ -1,0 +1,24 @@
+"""``python -m analysis stats``: counts of what the store holds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from analysis.storage import open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("stats", help="print counts of responses, distributors and revisions")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    stats = open_store(args.database_url).stats()
+    if args.format == "json":
+        print(json.dumps(stats, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key.replace('_', ' '):<14} {value if value is not None else '-'}")
+    return 0

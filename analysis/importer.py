@@ -1,0 +1,109 @@
+"""Parse a JSON list or JSON Lines file of responses, defensively, reporting every problem.
+
+Nothing is stored unless the whole file is valid: the caller gets either a list of validated
+responses or a list of errors naming the line (JSON Lines) or item (JSON list) and the key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from analysis.models import SurveyResponse, format_validation_error
+
+#: Larger files are refused before parsing: 100,000 full responses fit comfortably in this.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+MAX_NESTING = 20
+
+
+@dataclass
+class ParseOutcome:
+    responses: list[SurveyResponse] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _depth(value: Any, limit: int) -> int:
+    depth, stack = 0, [(value, 1)]
+    while stack:
+        item, d = stack.pop()
+        depth = max(depth, d)
+        if depth > limit:
+            return depth
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return depth
+
+
+def _validate(obj: Any, where: str, outcome: ParseOutcome) -> None:
+    if not isinstance(obj, dict):
+        outcome.errors.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        return
+    if _depth(obj, MAX_NESTING) > MAX_NESTING:
+        outcome.errors.append(f"{where}: nested too deeply")
+        return
+    try:
+        outcome.responses.append(SurveyResponse.model_validate(obj))
+    except ValidationError as exc:
+        outcome.errors.extend(format_validation_error(exc, prefix=f"{where}: "))
+
+
+def parse_responses(text: str) -> ParseOutcome:
+    """Accept a JSON array of objects, a single object, or JSON Lines."""
+    outcome = ParseOutcome()
+    stripped = text.lstrip("\ufeff").strip()
+    if not stripped:
+        outcome.errors.append("the file is empty")
+        return outcome
+    if stripped.startswith("["):
+        try:
+            data = json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = getattr(exc, "msg", "nested too deeply")
+            pos = f"line {exc.lineno} column {exc.colno}: " if isinstance(exc, json.JSONDecodeError) else ""
+            outcome.errors.append(f"{pos}malformed JSON: {msg}")
+            return outcome
+        for i, obj in enumerate(data, start=1):
+            _validate(obj, f"item {i}", outcome)
+        return outcome
+    for lineno, line in enumerate(stripped.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = getattr(exc, "msg", "nested too deeply")
+            outcome.errors.append(f"line {lineno}: malformed JSON: {msg}")
+            continue
+        _validate(obj, f"line {lineno}", outcome)
+    return outcome
+
+
+def read_responses_file(path: Path) -> ParseOutcome:
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            return ParseOutcome(errors=[f"{path}: file is too large ({size:,} bytes; limit {MAX_IMPORT_BYTES:,})"])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return ParseOutcome(errors=[f"{path}: not UTF-8 text"])
+    except OSError as exc:
+        return ParseOutcome(errors=[f"{path}: cannot read: {exc.strerror or exc}"])
+    return parse_responses(text)
+
+
+def export_json(responses: list[SurveyResponse], *, include_contacts: bool = True) -> str:
+    """The canonical JSON list (round-trips through ``parse_responses``), stable key and item order."""
+    exclude = set() if include_contacts else {"contact", "respondent_role"}
+    items = [r.model_dump(mode="json", exclude=exclude) for r in responses]
+    items.sort(key=lambda d: (d.get("response_id") or "", d["distributor"]))
+    return json.dumps(items, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

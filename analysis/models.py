@@ -1,0 +1,268 @@
+"""The canonical survey response, defined once.
+
+The same pydantic models validate the Streamlit form, the JSON/JSON Lines importer, the JSON
+export and the CLI, so a response that one of them accepts is accepted by all. Field names are the
+JSON keys named in the survey's specification and are an interface: other tools depend on them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from analysis.reference_data import distributor_aliases, known_python_versions, version_key
+
+#: Longest free-text answer accepted. Generous for prose, small enough that one response cannot
+#: bloat the store or a report (a 1 MB paste is refused with a clear message).
+MAX_TEXT = 10_000
+MAX_SHORT_TEXT = 200
+
+
+class DistributorKind(StrEnum):
+    LINUX_DISTRIBUTION = "linux-distribution"
+    BSD = "bsd"
+    PACKAGE_MANAGER = "package-manager"
+    CONTAINER_IMAGE = "container-image"
+    VERSION_MANAGER = "version-manager"
+    CLOUD_PLATFORM = "cloud-platform"
+    ENTERPRISE_INTERNAL = "enterprise-internal"
+    OTHER = "other"
+
+
+class PrereleaseStart(StrEnum):
+    ALPHA = "alpha"
+    BETA = "beta"
+    RC = "rc"
+    FINAL = "final"
+    POST_FINAL = "post-final"
+
+
+class YesNoUnsure(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+
+
+class SigstoreStatus(StrEnum):
+    NOT_STARTED = "not-started"
+    EVALUATING = "evaluating"
+    PACKAGED = "packaged"
+    VERIFYING_IN_CI = "verifying-in-ci"
+    IN_PRODUCTION = "in-production"
+
+
+class Blocker(StrEnum):
+    OFFLINE_VERIFICATION = "offline-verification"
+    PACKAGING_DEPENDENCIES = "packaging-dependencies"
+    TOOLING_SUPPORT = "tooling-support"
+    POLICY_REQUIRES_PGP = "policy-requires-pgp"
+    TRUST_MODEL = "trust-model"
+    AIR_GAPPED_BUILDERS = "air-gapped-builders"
+    IDENTITY_MANAGEMENT = "identity-management"
+    MAINTAINER_TIME = "maintainer-time"
+    OTHER = "other"
+
+
+class WorstCase(StrEnum):
+    SHIP_UNVERIFIED = "ship-unverified"
+    STOP_UPDATING = "stop-updating"
+    PIN_LAST_PGP_RELEASE = "pin-last-pgp-release"
+    DELAY_UPGRADES = "delay-upgrades"
+    OWN_SIGNATURE_SCHEME = "own-signature-scheme"
+    DROP_PYTHON = "drop-python"
+    NO_IMPACT = "no-impact"
+    OTHER = "other"
+
+
+#: Enumerated fields and their enums: the single place the cross-tab engine, the charts and the
+#: form learn which values exist and in which order.
+ENUM_FIELDS: dict[str, type[StrEnum]] = {
+    "distributor_kind": DistributorKind,
+    "prerelease_start": PrereleaseStart,
+    "verifies_pgp_today": YesNoUnsure,
+    "sigstore_status": SigstoreStatus,
+    "blockers": Blocker,
+    "worst_case": WorstCase,
+}
+MULTI_FIELDS: tuple[str, ...] = ("python_versions", "blockers", "worst_case")
+TEXT_FIELDS: tuple[str, ...] = ("blockers_text", "worst_case_text", "comments")
+PERSONAL_FIELDS: tuple[str, ...] = ("respondent_role", "contact")
+
+_T = TypeVar("_T")
+_VERSION_RE = re.compile(r"^3\.\d{1,2}$")
+
+
+def _check_version(value: str) -> str:
+    if not _VERSION_RE.match(value):
+        raise ValueError(f"'{value}' is not a Python version of the form X.Y (e.g. 3.14)")
+    if value not in known_python_versions():
+        known = ", ".join(known_python_versions())
+        raise ValueError(f"'{value}' is not a Python line in the release data ({known})")
+    return value
+
+
+PythonVersion = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_version)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+
+
+def _dedupe(values: list[_T]) -> list[_T]:
+    return list(dict.fromkeys(values))
+
+
+class ReadyBy(BaseModel):
+    """When a distributor expects to verify Sigstore: a three-point estimate, all optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    earliest: date | None = None
+    likely: date | None = None
+    latest: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        points = [(n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d]
+        for (name_a, a), (name_b, b) in zip(points, points[1:], strict=False):
+            if a > b:
+                raise ValueError(f"ready_by.{name_a} ({a}) must not be after ready_by.{name_b} ({b})")
+        return self
+
+    def is_empty(self) -> bool:
+        return self.earliest is None and self.likely is None and self.latest is None
+
+
+class VerificationEvidence(BaseModel):
+    """A successful offline Sigstore verification a respondent attached as proof their path works."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    python_version: PythonVersion
+    artifact: ShortText = ""
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    identity: ShortText
+    issuer: ShortText
+    verified_at: datetime
+    tool: ShortText
+
+
+class SurveyResponse(BaseModel):
+    """One distributor's answers: the canonical JSON object.
+
+    Unknown keys are rejected so a typo in an import file is reported instead of silently dropped.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
+
+    response_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = Field(
+        default=None, description="Stable id of the response; absent for new responses."
+    )
+    distributor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT)]
+    distributor_kind: DistributorKind
+    respondent_role: ShortText | None = None
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    python_versions: list[PythonVersion] = Field(default_factory=list, max_length=50)
+    prerelease_start: PrereleaseStart
+    prerelease_lag_days: int = Field(default=0, ge=0, le=3650)
+    verifies_pgp_today: YesNoUnsure = YesNoUnsure.UNSURE
+    verification_tooling: LongText = ""
+    sigstore_status: SigstoreStatus
+    blockers: list[Blocker] = Field(default_factory=list, max_length=len(Blocker))
+    blockers_text: LongText = ""
+    ready_by: ReadyBy = Field(default_factory=ReadyBy)
+    worst_case: list[WorstCase] = Field(default_factory=list, max_length=len(WorstCase))
+    worst_case_text: LongText = ""
+    dual_signing_until: PythonVersion | None = None
+    comments: LongText = ""
+    source: LongText = ""
+    illustrative: bool = False
+    verification_evidence: list[VerificationEvidence] = Field(default_factory=list, max_length=100)
+    submitted_at: datetime | None = None
+
+    @field_validator("distributor")
+    @classmethod
+    def _no_control_chars(cls, value: str) -> str:
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError("must not contain control characters")
+        return value
+
+    @field_validator("python_versions")
+    @classmethod
+    def _sorted_versions(cls, value: list[str]) -> list[str]:
+        return sorted(_dedupe(value), key=version_key)
+
+    @field_validator("blockers", "worst_case")
+    @classmethod
+    def _unique(cls, value: list[Any]) -> list[Any]:
+        return _dedupe(value)
+
+    @field_validator("respondent_role", "contact")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("submitted_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def canonical_json(self) -> dict[str, Any]:
+        """The exported form: JSON-safe, ISO 8601 dates, enum values as strings."""
+        return self.model_dump(mode="json")
+
+    def answers_equal(self, other: SurveyResponse) -> bool:
+        """Same answers, ignoring when they were submitted (used to make re-imports idempotent)."""
+        skip = {"submitted_at", "response_id"}
+        return self.model_dump(exclude=skip) == other.model_dump(exclude=skip)
+
+
+def normalise_distributor(name: str) -> str:
+    """The counting key for a distributor name: case, spacing and known aliases folded.
+
+    "RHEL", " Red Hat Enterprise Linux " and "rhel" all count as one distributor.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    folded = re.sub(r"[\s_]+", " ", folded).strip(" .")
+    return distributor_aliases().get(folded, folded)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_validation_error(exc: Exception, prefix: str = "") -> list[str]:
+    """One readable line per problem, naming the JSON key ("ready_by.likely: ...")."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return [f"{prefix}{exc}"]
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "(response)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not part of the survey format)"
+        elif err["type"] == "string_too_long":
+            limit = (err.get("ctx") or {}).get("max_length")
+            msg = f"text is too long (at most {limit:,} characters)"
+        elif err["type"] == "enum":
+            msg = f"not one of the allowed values: {(err.get('ctx') or {}).get('expected', '')}"
+        msg = msg.removeprefix("Value error, ")
+        lines.append(f"{prefix}{loc}: {msg}")
+    return lines

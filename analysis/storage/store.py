@@ -1,0 +1,474 @@
+"""The response store: every write is one transaction, and no accepted answer is ever overwritten.
+
+Respondents are identified only by a secret edit token that is shown once and stored as a SHA-256
+hash (the token carries 192 random bits, so a fast hash is enough; there is nothing to brute-force).
+Each save appends a revision; drafts are kept apart and never counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from analysis.models import (
+    SurveyResponse,
+    VerificationEvidence,
+    normalise_distributor,
+    now_utc,
+)
+from analysis.storage.db import make_engine, migrate
+from analysis.storage.tables import (
+    DraftRow,
+    ResponseRow,
+    RevisionRow,
+    StoreMetaRow,
+    ThemeRow,
+    ThemeTagRow,
+)
+
+#: Largest draft accepted (JSON bytes). Drafts are unvalidated, so they get a hard size cap.
+MAX_DRAFT_BYTES = 256 * 1024
+_LIST_COLUMNS = ("python_versions", "blockers", "worst_case")
+#: One writer per SQLite database per process (datasette's model); other processes wait on the
+#: busy timeout. PostgreSQL needs no such lock.
+_SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+class TokenNotFound(LookupError):
+    """The edit link is wrong or was never issued. Says nothing about which."""
+
+
+class DraftNotFound(LookupError):
+    pass
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_response_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response's revision as stored, with the bookkeeping the JSON format leaves out."""
+
+    response: SurveyResponse
+    revision: int
+    stored_at: datetime
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    response_id: str
+    revision: int
+    #: Only set when a new edit token was issued: the one time it can be shown.
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class EditSession:
+    response_id: str
+    latest: StoredResponse | None
+    draft: dict[str, Any] | None
+    draft_saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    response_ids: list[str] = field(default_factory=list)
+
+
+def _row_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
+    data = resp.model_dump(mode="json", exclude={"response_id", "ready_by", "submitted_at"})
+    for col in (*_LIST_COLUMNS, "verification_evidence"):
+        data[col] = json.dumps(data[col])
+    data.update(
+        response_id=response_id,
+        revision=revision,
+        stored_at=stored_at,
+        submitted_at=resp.submitted_at or stored_at,
+        ready_earliest=resp.ready_by.earliest,
+        ready_likely=resp.ready_by.likely,
+        ready_latest=resp.ready_by.latest,
+    )
+    return data
+
+
+def _from_row(row: RevisionRow) -> StoredResponse:
+    data: dict[str, Any] = {
+        c: getattr(row, c)
+        for c in SurveyResponse.model_fields
+        if c not in ("response_id", "ready_by", *_LIST_COLUMNS, "verification_evidence")
+    }
+    for col in (*_LIST_COLUMNS, "verification_evidence"):
+        data[col] = json.loads(getattr(row, col))
+    data["ready_by"] = {"earliest": row.ready_earliest, "likely": row.ready_likely, "latest": row.ready_latest}
+    data["response_id"] = row.response_id
+    return StoredResponse(
+        response=SurveyResponse.model_validate(data), revision=row.revision, stored_at=_aware(row.stored_at)
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class ResponseStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_lock: threading.Lock | None
+        if engine.dialect.name == "sqlite":
+            with _LOCKS_GUARD:
+                self._write_lock = _SQLITE_WRITE_LOCKS.setdefault(str(engine.url), threading.Lock())
+        else:
+            self._write_lock = None
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One write transaction; bumps the change counter that caches key on."""
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            with self.engine.connect().execution_options(sqlite_write=True) as conn:
+                with Session(bind=conn) as session, session.begin():
+                    yield session
+                    session.execute(
+                        update(StoreMetaRow).where(StoreMetaRow.key == "generation").values(value=StoreMetaRow.value + 1)
+                    )
+                conn.commit()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _read(self) -> Session:
+        return Session(self.engine)
+
+    def generation(self) -> int:
+        """Changes whenever anything is written, by any process: the cache key for analyses."""
+        with self._read() as s:
+            return int(s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation")) or 0)
+
+    # -- respondents --------------------------------------------------------------------------
+
+    def submit(self, response: SurveyResponse, token: str | None = None) -> SubmitResult:
+        """Store a validated answer. Without a token a new response and token are created."""
+        now = now_utc()
+        response = response.model_copy(update={"submitted_at": response.submitted_at or now})
+        with self._write() as s:
+            if token is None:
+                token = new_token()
+                response_id = new_response_id()
+                s.add(
+                    ResponseRow(
+                        id=response_id,
+                        edit_token_hash=hash_token(token),
+                        created_at=now,
+                        updated_at=now,
+                        latest_revision=0,
+                    )
+                )
+                s.flush()
+                issued: str | None = token
+            else:
+                response_id = self._response_id_for_token(s, token)
+                issued = None
+            revision = self._append_revision(s, response_id, response, now)
+            s.execute(delete(DraftRow).where(DraftRow.response_id == response_id))
+        return SubmitResult(response_id=response_id, revision=revision, token=issued)
+
+    def save_draft(self, payload: dict[str, Any], token: str | None = None) -> SubmitResult:
+        """Keep a partly filled form. The payload is not validated, only size-capped and JSON-safe."""
+        text = json.dumps(payload, default=str, sort_keys=True)
+        if len(text.encode("utf-8")) > MAX_DRAFT_BYTES:
+            raise ValueError(f"The draft is too large to save (limit {MAX_DRAFT_BYTES // 1024} KB).")
+        now = now_utc()
+        with self._write() as s:
+            issued: str | None = None
+            if token is None:
+                token = issued = new_token()
+                response_id = new_response_id()
+                s.add(ResponseRow(id=response_id, edit_token_hash=hash_token(token), created_at=now, updated_at=now))
+                s.flush()
+            else:
+                response_id = self._response_id_for_token(s, token)
+            existing = s.get(DraftRow, response_id)
+            if existing is None:
+                s.add(DraftRow(response_id=response_id, payload=text, saved_at=now))
+            else:
+                existing.payload, existing.saved_at = text, now
+        return SubmitResult(response_id=response_id, revision=0, token=issued)
+
+    def open_for_edit(self, token: str) -> EditSession:
+        with self._read() as s:
+            response_id = self._response_id_for_token(s, token)
+            latest_no = s.scalar(select(ResponseRow.latest_revision).where(ResponseRow.id == response_id)) or 0
+            latest = None
+            if latest_no:
+                row = s.scalars(
+                    select(RevisionRow).where(RevisionRow.response_id == response_id, RevisionRow.revision == latest_no)
+                ).one()
+                latest = _from_row(row)
+            draft = s.get(DraftRow, response_id)
+            return EditSession(
+                response_id=response_id,
+                latest=latest,
+                draft=json.loads(draft.payload) if draft else None,
+                draft_saved_at=_aware(draft.saved_at) if draft else None,
+            )
+
+    def history(self, response_id: str) -> list[StoredResponse]:
+        """Every revision of one response, oldest first."""
+        with self._read() as s:
+            rows = s.scalars(
+                select(RevisionRow).where(RevisionRow.response_id == response_id).order_by(RevisionRow.revision)
+            ).all()
+            return [_from_row(r) for r in rows]
+
+    def history_for_token(self, token: str) -> list[StoredResponse]:
+        with self._read() as s:
+            response_id = self._response_id_for_token(s, token)
+        return self.history(response_id)
+
+    def attach_verification(self, token: str, evidence: VerificationEvidence) -> SubmitResult:
+        """Record a successful verification on the respondent's answer, as a new revision."""
+        session = self.open_for_edit(token)
+        if session.latest is None:
+            raise ValueError("Submit the survey first; evidence is attached to a submitted answer.")
+        current = session.latest.response
+        updated = current.model_copy(
+            update={"verification_evidence": [*current.verification_evidence, evidence], "submitted_at": None}
+        )
+        return self.submit(SurveyResponse.model_validate(updated.model_dump()), token=token)
+
+    def _response_id_for_token(self, s: Session, token: str) -> str:
+        if not token or len(token) > 200:
+            raise TokenNotFound
+        digest = hash_token(token)
+        response_id = s.scalar(select(ResponseRow.id).where(ResponseRow.edit_token_hash == digest))
+        if response_id is None:
+            raise TokenNotFound
+        # Constant-time confirmation; the indexed lookup above is on a hash, not the secret.
+        stored = s.scalar(select(ResponseRow.edit_token_hash).where(ResponseRow.id == response_id)) or ""
+        if not hmac.compare_digest(stored, digest):
+            raise TokenNotFound
+        return response_id
+
+    @staticmethod
+    def _append_revision(s: Session, response_id: str, response: SurveyResponse, now: datetime) -> int:
+        current = s.scalar(select(ResponseRow.latest_revision).where(ResponseRow.id == response_id)) or 0
+        revision = current + 1
+        s.execute(insert(RevisionRow), [_row_values(response, response_id, revision, now)])
+        s.execute(
+            update(ResponseRow)
+            .where(ResponseRow.id == response_id)
+            .values(
+                latest_revision=revision,
+                updated_at=now,
+                distributor_key=normalise_distributor(response.distributor),
+            )
+        )
+        return revision
+
+    # -- bulk import ---------------------------------------------------------------------------
+
+    def import_responses(self, responses: Sequence[SurveyResponse]) -> ImportResult:
+        """All or nothing. A response carrying a known ``response_id`` gets a new revision only if
+        its answers changed, so importing the same export twice changes nothing."""
+        now = now_utc()
+        created = revised = unchanged = 0
+        ids: list[str] = []
+        with self._write() as s:
+            known_ids = [r.response_id for r in responses if r.response_id]
+            latest: dict[str, SurveyResponse] = {}
+            for chunk in _chunks(known_ids, 500):
+                rows = s.scalars(
+                    select(RevisionRow)
+                    .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+                    .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
+                ).all()
+                latest.update({r.response_id: _from_row(r).response for r in rows})
+            new_rows: list[dict[str, Any]] = []
+            revision_rows: list[dict[str, Any]] = []
+            for resp in responses:
+                resp = resp.model_copy(update={"submitted_at": resp.submitted_at or now})
+                rid = resp.response_id
+                if rid and rid in latest:
+                    if latest[rid].answers_equal(resp):
+                        unchanged += 1
+                    else:
+                        self._append_revision(s, rid, resp, now)
+                        latest[rid] = resp
+                        revised += 1
+                    ids.append(rid)
+                    continue
+                rid = rid or new_response_id()
+                new_rows.append(
+                    {
+                        "id": rid,
+                        "edit_token_hash": None,
+                        "created_at": now,
+                        "updated_at": now,
+                        "latest_revision": 1,
+                        "distributor_key": normalise_distributor(resp.distributor),
+                    }
+                )
+                revision_rows.append(_row_values(resp, rid, 1, now))
+                latest[rid] = resp
+                created += 1
+                ids.append(rid)
+            if new_rows:
+                s.execute(insert(ResponseRow), new_rows)
+                s.execute(insert(RevisionRow), revision_rows)
+        return ImportResult(created=created, revised=revised, unchanged=unchanged, response_ids=ids)
+
+    # -- reading for analysis ------------------------------------------------------------------
+
+    def latest(self) -> list[StoredResponse]:
+        """The current revision of every submitted response, in a stable order."""
+        with self._read() as s:
+            rows = s.scalars(
+                select(RevisionRow)
+                .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+                .where(RevisionRow.revision == ResponseRow.latest_revision)
+                .order_by(RevisionRow.response_id)
+            ).all()
+            return [_from_row(r) for r in rows]
+
+    def latest_frame(self) -> pd.DataFrame:
+        """Latest revision per response as a DataFrame (the analysis input; fast at 100k rows).
+
+        Columns are the JSON keys, with ``ready_by`` flattened to ``ready_earliest``/``ready_likely``/
+        ``ready_latest``, list fields as Python lists, plus ``revision``, ``stored_at`` and
+        ``distributor_key``.
+        """
+        stmt = (
+            select(RevisionRow.__table__, ResponseRow.distributor_key)
+            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+            .where(RevisionRow.revision == ResponseRow.latest_revision)
+            .order_by(RevisionRow.response_id)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return finish_frame(frame)
+
+    def revision_counts(self) -> dict[str, int]:
+        with self._read() as s:
+            return dict(s.execute(select(ResponseRow.id, ResponseRow.latest_revision)).tuples().all())
+
+    def stats(self) -> dict[str, Any]:
+        with self._read() as s:
+            responses = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision > 0))
+            revisions = s.scalar(select(func.count()).select_from(RevisionRow))
+            distributors = s.scalar(
+                select(func.count(func.distinct(ResponseRow.distributor_key))).where(ResponseRow.latest_revision > 0)
+            )
+            drafts = s.scalar(
+                select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision == 0)
+            )
+            last = s.scalar(select(func.max(ResponseRow.updated_at)).where(ResponseRow.latest_revision > 0))
+            illustrative = s.scalar(
+                select(func.count())
+                .select_from(RevisionRow)
+                .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+                .where(RevisionRow.revision == ResponseRow.latest_revision, RevisionRow.illustrative.is_(True))
+            )
+        return {
+            "responses": int(responses or 0),
+            "distributors": int(distributors or 0),
+            "revisions": int(revisions or 0),
+            "drafts_only": int(drafts or 0),
+            "illustrative": int(illustrative or 0),
+            "last_update": _aware(last).isoformat() if last else None,
+        }
+
+    # -- codebook and tags (reviewers) ---------------------------------------------------------
+
+    def themes(self) -> list[dict[str, Any]]:
+        with self._read() as s:
+            rows = s.scalars(select(ThemeRow).order_by(ThemeRow.name)).all()
+            return [
+                {"name": r.name, "label": r.label, "description": r.description, "keywords": json.loads(r.keywords)}
+                for r in rows
+            ]
+
+    def upsert_theme(self, name: str, label: str, description: str = "", keywords: Iterable[str] = ()) -> None:
+        name = name.strip()
+        if not name or len(name) > 80:
+            raise ValueError("A theme needs a name of 1 to 80 characters.")
+        with self._write() as s:
+            row = s.get(ThemeRow, name)
+            kw = json.dumps(sorted({k.strip().lower() for k in keywords if k.strip()}))
+            if row is None:
+                s.add(ThemeRow(name=name, label=label.strip() or name, description=description, keywords=kw, created_at=now_utc()))
+            else:
+                row.label, row.description, row.keywords = label.strip() or name, description, kw
+
+    def set_tags(self, response_id: str, field_name: str, themes: Iterable[str], tagged_by: str = "") -> None:
+        """Replace the reviewer tags of one free-text field of one response."""
+        wanted = set(themes)
+        with self._write() as s:
+            s.execute(delete(ThemeTagRow).where(ThemeTagRow.response_id == response_id, ThemeTagRow.field == field_name))
+            now = now_utc()
+            for theme in sorted(wanted):
+                s.add(ThemeTagRow(response_id=response_id, field=field_name, theme=theme, tagged_by=tagged_by, tagged_at=now))
+
+    def tags_frame(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(select(ThemeTagRow.response_id, ThemeTagRow.field, ThemeTagRow.theme))
+            return pd.DataFrame(result.fetchall(), columns=["response_id", "field", "theme"])
+
+
+def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Decode the JSON list columns and give the frame the analysis-facing column names."""
+    frame = frame.drop(columns=["id"], errors="ignore")
+    for col in (*_LIST_COLUMNS, "verification_evidence"):
+        if col in frame:
+            frame[col] = [json.loads(v) if isinstance(v, str) else (v or []) for v in frame[col]]
+    for col in ("ready_earliest", "ready_likely", "ready_latest"):
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col])
+    for col in ("stored_at", "submitted_at"):
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def open_store(url: str | None = None) -> ResponseStore:
+    """Engine + migrations + store: what the app, the CLI and the tests all start from."""
+    engine = make_engine(url)
+    migrate(engine)
+    return ResponseStore(engine)

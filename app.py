@@ -1,0 +1,13 @@
+"""Streamlit entry point: navigation only. Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+st.set_page_config(page_title="PEP 761 downstream survey", page_icon="🔏", layout="wide")
+
+pages = {
+    "Survey": [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        st.Page("pages/survey.py", title="Answer the survey", icon="📝", url_path="survey"),
+    ],
+}
+st.navigation(pages).run()
