@@ -137,7 +137,7 @@ class ReadyBy(BaseModel):
         points = [(n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d]
         for (name_a, a), (name_b, b) in zip(points, points[1:], strict=False):
             if a > b:
-                raise ValueError(f"ready_by.{name_a} ({a}) must not be after ready_by.{name_b} ({b})")
+                raise ValueError(f"{name_a} date ({a}) must not be after the {name_b} date ({b})")
         return self
 
     def is_empty(self) -> bool:

@@ -1,0 +1,149 @@
+"""The store: transactions, tokens, revisions, drafts, import idempotency."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from analysis.storage import TokenNotFound
+from analysis.storage.db import schema_revision
+from analysis.storage.store import MAX_DRAFT_BYTES, ResponseStore, hash_token
+from tests.conftest import make_response
+
+
+def test_schema_is_migrated_to_head(store: ResponseStore) -> None:
+    assert schema_revision(store.engine) == "0001"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: ResponseStore) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_submit_issues_a_token_stored_only_as_hash(store: ResponseStore) -> None:
+    result = store.submit(make_response())
+    assert result.token and len(result.token) >= 22  # >= 128 bits of entropy in URL-safe base64
+    with store.engine.connect() as conn:
+        stored = conn.execute(text("select edit_token_hash from responses")).scalar()
+    assert stored == hash_token(result.token)
+    assert result.token not in stored
+
+
+def test_edit_keeps_every_revision(store: ResponseStore) -> None:
+    first = store.submit(make_response(prerelease_lag_days=0))
+    second = store.submit(make_response(prerelease_lag_days=30), token=first.token)
+    assert second.token is None and second.revision == 2
+    history = store.history(first.response_id)
+    assert [h.response.prerelease_lag_days for h in history] == [0, 30]
+    assert store.open_for_edit(first.token).latest.response.prerelease_lag_days == 30  # type: ignore[union-attr]
+    assert store.stats()["responses"] == 1 and store.stats()["revisions"] == 2
+
+
+def test_wrong_token_gives_nothing(store: ResponseStore) -> None:
+    store.submit(make_response())
+    for bad in ("nope", "", "x" * 500):
+        with pytest.raises(TokenNotFound):
+            store.open_for_edit(bad)
+    with pytest.raises(TokenNotFound):
+        store.submit(make_response(), token="nope")
+    assert store.stats()["revisions"] == 1
+
+
+def test_draft_is_resumable_and_not_counted(store: ResponseStore) -> None:
+    draft = store.save_draft({"distributor": "Gentoo", "blockers": ["offline-verification"]})
+    assert draft.token
+    assert store.stats()["responses"] == 0
+    session = store.open_for_edit(draft.token)
+    assert session.latest is None and session.draft == {"blockers": ["offline-verification"], "distributor": "Gentoo"}
+    store.submit(make_response(distributor="Gentoo"), token=draft.token)
+    session = store.open_for_edit(draft.token)
+    assert session.draft is None and session.latest is not None
+    assert store.stats()["responses"] == 1
+
+
+def test_oversized_draft_is_refused_and_nothing_changes(store: ResponseStore) -> None:
+    before = store.generation()
+    with pytest.raises(ValueError, match="too large"):
+        store.save_draft({"comments": "x" * (MAX_DRAFT_BYTES + 1)})
+    assert store.generation() == before
+
+
+def test_failed_transaction_leaves_no_trace(store: ResponseStore) -> None:
+    store.submit(make_response())
+    before = store.stats()
+    with pytest.raises(RuntimeError), store._write() as s:  # noqa: SLF001 - exercising the transaction itself
+        s.execute(text("delete from response_revisions"))
+        raise RuntimeError("crash mid-write")
+    assert store.stats() == before
+
+
+def test_import_is_idempotent_and_revises_changed_answers(store: ResponseStore) -> None:
+    first = store.import_responses([make_response(distributor="Gentoo"), make_response(distributor="Fedora")])
+    assert (first.created, first.revised, first.unchanged) == (2, 0, 0)
+    exported = [s.response for s in store.latest()]
+    again = store.import_responses(exported)
+    assert (again.created, again.revised, again.unchanged) == (0, 0, 2)
+    changed = [exported[0].model_copy(update={"prerelease_lag_days": 99}), exported[1]]
+    third = store.import_responses(changed)
+    assert (third.created, third.revised, third.unchanged) == (0, 1, 1)
+    assert store.stats()["revisions"] == 3
+
+
+def test_generation_changes_on_every_write(store: ResponseStore) -> None:
+    g0 = store.generation()
+    store.submit(make_response())
+    g1 = store.generation()
+    store.upsert_theme("tooling", "Tooling")
+    assert g0 < g1 < store.generation()
+
+
+def test_concurrent_writers_lose_nothing(store: ResponseStore) -> None:
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            for j in range(10):
+                store.submit(make_response(distributor=f"D{i}-{j}"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert store.stats()["responses"] == 60
+
+
+def test_latest_frame_has_one_row_per_response_with_decoded_lists(store: ResponseStore) -> None:
+    res = store.submit(make_response(blockers=["tooling-support", "other"]))
+    store.submit(make_response(blockers=["other"]), token=res.token)
+    frame = store.latest_frame()
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    assert row["blockers"] == ["other"] and row["revision"] == 2 and row["distributor_key"] == "debian"
+    assert str(row["ready_likely"].date()) == "2025-06-01"
+
+
+def test_attach_verification_adds_a_revision(store: ResponseStore) -> None:
+    from datetime import UTC, datetime
+
+    from analysis.models import VerificationEvidence
+
+    res = store.submit(make_response())
+    evidence = VerificationEvidence(
+        python_version="3.14",
+        artifact="Python-3.14.0.tgz",
+        sha256="88d2da4eed42fa9a5f42ff58a8bc8988881bd6c547e297e46682c2687638a851",
+        identity="hugo@python.org",
+        issuer="https://github.com/login/oauth",
+        verified_at=datetime(2026, 11, 25, tzinfo=UTC),
+        tool="sigstore-python 4.5.1 (offline)",
+    )
+    store.attach_verification(res.token, evidence)  # type: ignore[arg-type]
+    latest = store.open_for_edit(res.token).latest  # type: ignore[arg-type]
+    assert latest is not None and latest.revision == 2 and latest.response.verification_evidence == [evidence]
