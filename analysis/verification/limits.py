@@ -1,0 +1,109 @@
+"""Input limits for untrusted files: size, JSON nesting depth, and the digest syntax.
+
+Bundles come from anyone on the public page, so they are checked *before* any parser sees them:
+a real CPython bundle is 5-10 KB, so :data:`MAX_BUNDLE_BYTES` (512 KB) leaves a wide margin while
+refusing a multi-megabyte upload. JSON nesting is measured with a single C-speed regex pass before
+``json.loads``: the stdlib parser recurses per level and a 500 KB run of ``[`` would otherwise end in
+``RecursionError`` deep inside a library (a traceback, not a message). Real bundles nest 6 levels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+MAX_BUNDLE_BYTES = 512 * 1024
+#: Deepest nesting accepted; a Sigstore bundle or trusted root nests well under 10 levels.
+MAX_JSON_DEPTH = 32
+#: Artifacts are hashed in chunks of this size, so a 30 MB installer never sits in memory whole.
+CHUNK_BYTES = 1024 * 1024
+
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class InputRejected(ValueError):
+    """An input file or value refused before verification (too big, not JSON, bad digest...)."""
+
+
+def json_depth(data: bytes) -> int:
+    """Maximum nesting of ``[``/``{`` outside strings (strings are skipped by the regex)."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+def parse_json_limited(data: bytes, *, max_bytes: int, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` behind a size and depth check, with errors a person can act on."""
+    if not isinstance(data, bytes | bytearray):
+        raise InputRejected(f"{what} must be bytes, got {type(data).__name__}")
+    if len(data) > max_bytes:
+        raise InputRejected(
+            f"{what} is {len(data):,} bytes; at most {max_bytes // 1024} KB is accepted"
+            " (a real Sigstore bundle is 5-10 KB): is this the right file?"
+        )
+    if not data.strip():
+        raise InputRejected(f"{what} is empty")
+    depth = json_depth(bytes(data))
+    if depth > max_depth:
+        raise InputRejected(f"{what} nests {depth} levels deep; at most {max_depth} are accepted")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputRejected(f"{what} is not valid JSON ({exc}); is it a Sigstore bundle?") from exc
+    except RecursionError as exc:  # defence in depth; the depth check should make this unreachable
+        raise InputRejected(f"{what} nests too deeply") from exc
+
+
+def read_limited(path: Path, *, max_bytes: int, what: str) -> bytes:
+    """Read a small file, refusing it without reading further when it is larger than allowed."""
+    with path.open("rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputRejected(f"{what} {path.name} is larger than {max_bytes // 1024} KB; is this the right file?")
+    return data
+
+
+def parse_sha256(text: str) -> bytes:
+    """``sha256:HEX`` or bare ``HEX`` (any case, surrounding spaces) -> 32 bytes."""
+    value = text.strip().lower().removeprefix("sha256:").strip()
+    if not _HEX64.match(value):
+        raise InputRejected(
+            "a SHA-256 digest is 64 hexadecimal characters, optionally prefixed with 'sha256:'"
+            f" (got {len(value)} characters)"
+        )
+    return bytes.fromhex(value)
+
+
+def sha256_chunks(chunks: Iterable[bytes]) -> bytes:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.digest()
+
+
+def iter_stream(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterable[bytes]:
+    """Yield a binary stream in fixed-size chunks (works for files and Streamlit UploadedFile)."""
+    while chunk := stream.read(chunk_bytes):
+        yield chunk
+
+
+def sha256_stream(stream: BinaryIO) -> bytes:
+    """SHA-256 of a binary stream read in 1 MiB chunks (the stream is consumed)."""
+    return sha256_chunks(iter_stream(stream))
+
+
+def sha256_file(path: Path) -> bytes:
+    """SHA-256 of a file read in 1 MiB chunks."""
+    with path.open("rb") as fh:
+        return sha256_stream(fh)
