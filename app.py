@@ -8,6 +8,7 @@ pages = {
     "Survey": [
         st.Page("pages/home.py", title="Home", icon="🏠", default=True),
         st.Page("pages/survey.py", title="Answer the survey", icon="📝", url_path="survey"),
+        st.Page("pages/verify.py", title="Verify a release", icon=":material/verified:", url_path="verify"),
     ],
 }
 st.navigation(pages).run()
