@@ -1,0 +1,223 @@
+"""The HTML report: one self-contained file that opens offline and prints well.
+
+Why it looks like this:
+
+* plotly.js is inlined once in a ``<script>``; each figure is a ``<div>`` with a fixed id
+  (``fig-<key>``) and ``include_plotlyjs=False``/``include_mathjax=False``, so the file makes no
+  request at all (no CDN, no web fonts, no MathJax). A Content-Security-Policy with
+  ``default-src 'none'`` makes that a guarantee rather than a hope: a browser refuses any fetch.
+* Jinja2 with autoescaping renders every value: a response containing ``<script>`` is shown as
+  text. Only plotly.js and the figure snippets (JSON that plotly itself escapes) are marked safe.
+* Deterministic: figure ids are derived from section keys and nothing but the "Report generated"
+  line depends on the clock, so two exports can be diffed.
+* Print CSS (A4, no page breaks inside charts or table rows, repeated table headers) so the PDF is
+  the same document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from plotly.offline import get_plotlyjs
+
+from analysis.reports.model import ReportData, format_cell
+
+#: The one line that differs between two exports of the same data (tests strip it).
+GENERATED_MARKER = 'class="generated"'
+CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'"
+)
+
+_TEMPLATE = """\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>PEP 761 downstream survey: report for the Steering Council</title>
+<style>
+:root { --fg: #1d1d1f; --muted: #5f6368; --rule: #d0d4da; --accent: #306998; --warn: #8a1c1c; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", "Liberation Sans", sans-serif;
+  color: var(--fg); margin: 0 auto; max-width: 1100px; padding: 24px 32px 64px; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.7rem; margin: 0 0 .2rem; color: var(--accent); }
+h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
+p.meta, p.generated, .note { color: var(--muted); font-size: .9rem; margin: .2rem 0; }
+.personal { border-left: 4px solid var(--accent); background: #eef3f8; padding: .4rem .8rem; margin: .8rem 0; }
+.personal.included { border-color: var(--warn); background: #fbeaea; color: var(--warn); font-weight: 600; }
+.unavailable { border-left: 4px solid #c77c02; background: #fff6e5; padding: .4rem .8rem; margin: .8rem 0; }
+nav ol { columns: 2; padding-left: 1.2rem; margin: .4rem 0; }
+.kpis { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
+.kpi { border: 1px solid var(--rule); border-radius: 6px; padding: .5rem 1rem; min-width: 9rem; }
+.kpi b { display: block; font-size: 1.6rem; color: var(--accent); }
+table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .86rem; width: 100%; }
+th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.wide { overflow-x: auto; }
+.chart { margin: .4rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+blockquote { margin: .3rem 0 .6rem; padding: .2rem .8rem; border-left: 3px solid var(--rule); color: #333; }
+blockquote cite { display: block; color: var(--muted); font-size: .85rem; font-style: normal; }
+dl.prov { display: grid; grid-template-columns: 13rem 1fr; gap: .2rem 1rem; font-size: .88rem; }
+dl.prov dt { font-weight: 600; }
+dl.prov dd { margin: 0; overflow-wrap: anywhere; }
+code { font-size: .85rem; }
+ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
+@page { size: A4; margin: 14mm 12mm 16mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  nav { display: none; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  thead { display: table-header-group; }
+  tr, blockquote, .kpi { break-inside: avoid; page-break-inside: avoid; }
+  .wide { overflow: visible; }
+  .modebar-container { display: none !important; }
+  a { color: inherit; text-decoration: none; }
+}
+</style>
+<script>{{ plotly_js }}</script>
+</head>
+<body>
+<header>
+<h1>PEP 761 downstream survey: report for the Steering Council</h1>
+<p class="meta">Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
+<p class="generated">Report generated {{ generated }}</p>
+<p class="personal{% if data.options.include_contacts %} included{% endif %}">{{ data.personal_data_note }}</p>
+</header>
+<nav><ol>
+<li><a href="#summary">Summary of the three questions</a></li>
+<li><a href="#crosstabs">Cross-tabs by distributor kind</a></li>
+<li><a href="#simulation">Policy comparison and timeline</a></li>
+<li><a href="#distributors">Distributors</a></li>
+<li><a href="#themes">Coded themes</a></li>
+<li><a href="#methodology">Methodology</a></li>
+<li><a href="#provenance">Provenance</a></li>
+</ol></nav>
+{% for section, reason in data.unavailable %}
+<p class="unavailable"><b>{{ section }}</b> could not be included: {{ reason }}.</p>
+{% endfor %}
+{% macro table(t, numeric_from=1) -%}
+{% if t.rows %}<div class="wide"><table id="table-{{ t.key }}">
+<thead><tr>{% for c in t.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>
+{% endfor %}</tbody>
+</table></div>{% else %}<p class="note">No data.</p>{% endif %}
+{% if t.note %}<p class="note">{{ t.note }}</p>{% endif %}
+{%- endmacro %}
+<section id="summary">
+<h2>Summary of the three questions</h2>
+{% if data.is_empty %}<p>No answers have been submitted yet.</p>{% else %}
+<div class="kpis">
+<div class="kpi"><b>{{ data.distributors }}</b>distributors</div>
+<div class="kpi"><b>{{ data.responses }}</b>responses</div>
+<div class="kpi"><b>{{ data.illustrative }}</b>illustrative answers</div>
+</div>
+{% for s in data.summaries %}
+<h3 id="q-{{ s.key }}">{{ s.title }}</h3>
+{% if s.figure_key %}<div class="chart">{{ charts[s.figure_key] }}</div>{% endif %}
+{{ table(s.table) }}
+{% if s.note %}<p class="note">{{ s.note }}</p>{% endif %}
+{% endfor %}{% endif %}
+</section>
+<section id="crosstabs">
+<h2>Cross-tabs by distributor kind</h2>
+{% for t in data.crosstabs %}<h3>{{ t.title }}</h3>
+{{ table(t) }}
+{% else %}<p class="note">No cross-tabs (no answers, or the cross-tab engine is unavailable).</p>{% endfor %}
+</section>
+<section id="simulation">
+<h2>Policy comparison and timeline</h2>
+{% if data.simulation %}{% set sim = data.simulation %}
+<p><b>{{ sim.recommendation }}</b></p>
+{{ table(sim.comparison) }}
+{% for key in sim.figure_keys %}<div class="chart">{{ charts[key] }}</div>
+{% endfor %}
+{% for t in sim.exposures %}<h3>{{ t.title }}</h3>
+{{ table(t) }}
+{% endfor %}
+{% for policy, lines in sim.explanations %}{% if lines %}<h3>Who is exposed under {{ policy }}, and why</h3>
+<ul class="why">{% for line in lines %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% endfor %}
+{% else %}<p class="note">The simulator's comparison is not part of this report.</p>{% endif %}
+</section>
+<section id="distributors">
+<h2>Distributors</h2>
+{{ table(data.distributor_table, 99) }}
+{% if data.duplicates.rows %}<h3>{{ data.duplicates.title }}</h3>
+{{ table(data.duplicates) }}{% endif %}
+</section>
+<section id="themes">
+<h2>Coded themes</h2>
+{% for theme in data.themes %}
+<h3>{{ theme.label }} <span class="note">({{ theme.distributors }} distributor{{ "" if theme.distributors == 1 else "s" }})</span></h3>
+{% if theme.description %}<p class="note">{{ theme.description }}</p>{% endif %}
+{% for q in theme.quotes %}<blockquote>{{ q.text }}<cite>{{ q.distributor }}, {{ q.field }}</cite></blockquote>
+{% endfor %}
+{% else %}<p class="note">No free-text answers have been coded yet.</p>{% endfor %}
+</section>
+<section id="methodology">
+<h2>Methodology</h2>
+{% for title, text in data.methodology %}<h3>{{ title }}</h3>
+<p>{{ text }}</p>
+{% endfor %}
+</section>
+<section id="provenance">
+<h2>Provenance</h2>
+<dl class="prov">
+{% for key, value in data.provenance %}<dt>{{ key }}</dt><dd>{% if key in ("Answers SHA-256", "Reproduce") %}<code>{{ value }}</code>{% else %}{{ value }}{% endif %}</dd>
+{% endfor %}</dl>
+</section>
+</body>
+</html>
+"""
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(fmt=format_cell, is_number=lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    return env
+
+
+def figure_html(figure: Any, key: str) -> str:
+    """One figure as a ``<div>`` + call to the already-loaded plotly.js, with a stable id."""
+    height = figure.layout.height or 440
+    return str(
+        figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=f"fig-{key}",
+            config=CHART_CONFIG,
+            default_height=f"{height}px",
+            validate=False,
+        )
+    )
+
+
+def render_html(data: ReportData) -> str:
+    """The complete report as one HTML document (UTF-8 text)."""
+    charts = {key: jinja2.utils.markupsafe.Markup(figure_html(fig, key)) for key, fig in data.figures.items()}
+    template = _environment().from_string(_TEMPLATE)
+    return template.render(
+        data=data,
+        csp=CSP,
+        plotly_js=jinja2.utils.markupsafe.Markup(get_plotlyjs()),
+        charts=charts,
+        snapshot=data.snapshot_at.isoformat() if data.snapshot_at else "no answers stored",
+        generated=data.generated_at.isoformat(),
+        version=_version(),
+    )
+
+
+def _version() -> str:
+    import analysis
+
+    return analysis.__version__

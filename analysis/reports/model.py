@@ -1,0 +1,133 @@
+"""The report's data model: plain, immutable values that every output format renders.
+
+A report is assembled once (``snapshot.build_snapshot``) and then rendered by each format without
+touching the store again, so the HTML, Markdown, spreadsheet and PDF of one export cannot disagree.
+Nothing here knows about HTML or Markdown; cells are plain Python values and every string is
+untrusted (it may contain a respondent's free text) until a renderer escapes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+#: What a table cell may hold. Renderers format numbers; ``None`` shows as an empty cell.
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled grid. ``key`` is stable across exports (used for ids, anchors and sheet names)."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """One survey question answered at a glance: a count table and, for HTML, a chart."""
+
+    key: str
+    title: str
+    table: Table
+    figure_key: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    distributor: str
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    name: str
+    label: str
+    description: str
+    distributors: int
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class SimulationSection:
+    """The simulator's view of the chosen policies (built from ``analysis.simulate``)."""
+
+    comparison: Table
+    recommendation: str
+    exposures: tuple[Table, ...] = ()
+    explanations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    figure_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the reviewer chose. Part of every cache key, so it must stay hashable."""
+
+    policies: tuple[str, ...] = ()
+    include_contacts: bool = False
+    seed: int = 761
+    draws: int = 2000
+    #: Severity-weighted exposure days under which a policy is acceptable (the recommendation).
+    threshold: float = 1000.0
+    html_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows, collected once, in a deterministic order."""
+
+    options: ReportOptions
+    generated_at: datetime
+    snapshot_at: datetime | None
+    responses: int
+    distributors: int
+    illustrative: int
+    summaries: tuple[QuestionSummary, ...]
+    crosstabs: tuple[Table, ...]
+    distributor_table: Table
+    duplicates: Table
+    themes: tuple[ThemeSummary, ...]
+    simulation: SimulationSection | None
+    methodology: tuple[tuple[str, str], ...]
+    provenance: tuple[tuple[str, str], ...]
+    answers_json: str
+    answers_sha256: str
+    #: The counted answers (latest per distributor, by name), personal fields blanked unless included.
+    answers: tuple[Any, ...] = ()
+    #: Sections that could not be built, with the reason, shown in the report instead of numbers.
+    unavailable: tuple[tuple[str, str], ...] = ()
+    #: Plotly figures by key, in display order (HTML and PDF only). Not compared or hashed.
+    figures: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.responses == 0
+
+    @property
+    def personal_data_note(self) -> str:
+        if self.options.include_contacts:
+            return "This report INCLUDES personal data (contacts and respondent roles). Do not publish it."
+        return "Personal data (contacts and respondent roles) is excluded from this report."
+
+
+def format_cell(value: Cell) -> str:
+    """A cell as text, the same in every format: integers plain, other numbers to one decimal."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return value

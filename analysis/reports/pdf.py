@@ -1,0 +1,77 @@
+"""The PDF: the HTML report printed by headless Chromium.
+
+Why Chromium rather than a Python HTML-to-PDF library: the charts are drawn by plotly.js, so only
+a browser renders them; printing keeps them as SVG, i.e. vector in the PDF. The browser runs with
+networking features off and a throwaway profile; the report itself makes no request (its
+Content-Security-Policy forbids them). ``--virtual-time-budget`` lets the inlined scripts finish
+drawing before the page is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+#: Overridable for machines where Chromium lives elsewhere.
+CHROMIUM_ENV = "SURVEY_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_SECONDS = 120
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be produced; the message says what to do."""
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable to use, or None when there is none."""
+    candidate = os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+    if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = TIMEOUT_SECONDS) -> bytes:
+    """Print ``html`` (a self-contained document) to PDF bytes."""
+    exe = chromium or chromium_path()
+    if not exe:
+        raise PdfError(
+            f"PDF export needs headless Chromium, which was not found at {DEFAULT_CHROMIUM} or on PATH. "
+            f"Install it (e.g. apt-get install chromium) or set ${CHROMIUM_ENV}; the HTML report prints "
+            "to the same PDF from any browser."
+        )
+    with tempfile.TemporaryDirectory(prefix="report-pdf-") as tmp:
+        page = Path(tmp) / "report.html"
+        out = Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        cmd = [
+            exe,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=10000",
+            f"--print-to-pdf={out}",
+            page.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise PdfError(f"Chromium did not finish printing within {timeout:.0f} s") from exc
+        except OSError as exc:
+            raise PdfError(f"Chromium could not be started ({exe}): {exc}") from exc
+        if not out.is_file() or out.stat().st_size == 0:
+            tail = (proc.stderr or "").strip().splitlines()[-5:]
+            raise PdfError(f"Chromium exited with {proc.returncode} and wrote no PDF: {' / '.join(tail)}")
+        return out.read_bytes()

@@ -1,0 +1,259 @@
+"""Adapters from the analysis modules (cross-tabs, charts, simulator) to report sections.
+
+The report does not compute cross-tabs or simulations itself: it asks the same engines the pages
+and the CLI use, so a number in a report is the number on screen. Each adapter raises
+``SectionUnavailable`` (with a reason the report prints) when its engine is missing or fails,
+instead of substituting numbers of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.models import SurveyResponse
+from analysis.reference_data import field_label
+from analysis.reports.model import Cell, ReportOptions, SimulationSection, Table
+
+#: Question fields cross-tabulated by distributor kind, in report order.
+CROSSTAB_FIELDS: tuple[str, ...] = ("prerelease_start", "sigstore_status", "blockers", "worst_case")
+BY = "distributor_kind"
+
+
+class SectionUnavailable(RuntimeError):
+    """A report section could not be built; the message says why, in words."""
+
+
+def _import(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise SectionUnavailable(f"the module {module} is not available ({exc})") from exc
+
+
+def _label(field: str, value: Any) -> str:
+    from analysis.crosstab import label_for_value
+
+    return label_for_value(field, value)
+
+
+def frame_to_table(df: pd.DataFrame, key: str, title: str, row_field: str, col_field: str, note: str = "") -> Table:
+    """A cross-tab DataFrame (index = row values, columns = column values) as a labelled Table."""
+    from analysis.crosstab import label_for_field
+
+    columns = (label_for_field(row_field), *(_label(col_field, c) for c in df.columns))
+    rows: list[tuple[Cell, ...]] = []
+    for idx, series in df.iterrows():
+        cells: list[Cell] = [_label(row_field, idx)]
+        for value in series.tolist():
+            cells.append(_cell(value))
+        rows.append(tuple(cells))
+    return Table(key, title, columns, tuple(rows), note)
+
+
+def _cell(value: Any) -> Cell:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+def crosstabs(frame: pd.DataFrame | None) -> tuple[Table, ...]:
+    """The three questions (and Sigstore status) by distributor kind, counted per distributor."""
+    if frame is None or frame.empty:
+        return ()
+    engine = _import("analysis.crosstab")
+    tables = []
+    for field in CROSSTAB_FIELDS:
+        try:
+            df = engine.crosstab(frame, field, BY, normalize="none", margins=True, unit="distributor")
+        except Exception as exc:  # an engine bug must not lose the rest of the report
+            raise SectionUnavailable(f"the cross-tab engine failed on {field}: {exc}") from exc
+        # Kinds nobody answered are left out: a report table is read, not explored.
+        df = df.loc[:, [c for c in df.columns if c == engine.TOTAL or df[c].sum() > 0]]
+        title = f"{field_label(field)} × {field_label(BY)}"
+        note = "Distributors (latest answer each); a multi-select counts once per selected value."
+        tables.append(frame_to_table(df, f"crosstab-{field}", title, field, BY, note))
+    return tuple(tables)
+
+
+def duplicates(frame: pd.DataFrame | None, counted: dict[str, str]) -> Table:
+    """Distributors claimed by several responses (the engine's detection) and which answer counts.
+
+    ``counted`` maps a distributor key to the display name of the answer that counts.
+    """
+    columns = ("Counted as", "Responses", "Names used", "Answers differ on")
+    note = "Only the most recent response of each distributor is counted."
+    if frame is None or frame.empty:
+        return Table("duplicates", "Distributors with several responses", columns, (), note)
+    engine = _import("analysis.crosstab")
+    found = engine.duplicate_distributors(frame)
+    rows = []
+    for rec in found.to_dict("records"):
+        differ = ", ".join(engine.label_for_field(f) for f in rec["disagreements"]) or "nothing"
+        rows.append(
+            (
+                counted.get(rec["distributor_key"], rec["distributor_key"]),
+                int(rec["responses"]),
+                "; ".join(rec["names"]),
+                differ,
+            )
+        )
+    rows.sort(key=lambda r: (str(r[0]).casefold(), r[2]))
+    return Table("duplicates", "Distributors with several responses", columns, tuple(rows), note)
+
+
+def figures(frame: pd.DataFrame | None) -> dict[str, Any]:
+    """Plotly figures of the three questions, keyed like the summaries they illustrate."""
+    if frame is None or frame.empty:
+        return {}
+    raise SectionUnavailable("the chart module analysis.charts is not available yet")
+
+
+def _days(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _interval(bounds: tuple[float, float], digits: int = 0) -> str:
+    lo, hi = bounds
+    return f"{lo:,.{digits}f}–{hi:,.{digits}f}"
+
+
+def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple[SimulationSection, dict[str, Any]]:
+    """The simulator's comparison of the chosen policies, plus the timeline figures.
+
+    Deterministic numbers (one date per release) sit next to the Monte Carlo expectation and its
+    5th-95th percentile range, so a reader sees both the rule-based answer and its uncertainty.
+    """
+    schedule_mod = _import("analysis.schedule")
+    sim = _import("analysis.simulation")
+    try:
+        schedule = schedule_mod.load_schedule()
+        names = list(options.policies) or [p.name for p in schedule_mod.builtin_policies(schedule)]
+        dists = sim.distributors_from_responses(responses)
+        det = sim.compare_policies(dists, names, schedule)
+        config = sim.MonteCarloConfig(draws=options.draws, seed=options.seed)
+        mc = sim.run_monte_carlo(dists, names, config, schedule)
+        rec = sim.recommend(mc.policies, options.threshold)
+    except Exception as exc:  # the rest of the report is still worth having
+        raise SectionUnavailable(f"the simulator failed: {exc}") from exc
+
+    rows = []
+    for d, m in zip(det, mc.policies, strict=True):
+        rows.append(
+            (
+                d.policy.name,
+                d.policy.date.isoformat(),
+                d.policy.description,
+                d.n_exposed,
+                d.n_unknown,
+                d.total_exposed_days,
+                round(d.weighted_exposed_days, 1),
+                round(m.expected_exposed, 1),
+                _interval(m.exposed_interval, 0),
+                round(m.expected_weighted_days, 1),
+                _interval(m.weighted_interval, 0),
+            )
+        )
+    comparison = Table(
+        "simulation",
+        "Policies compared",
+        (
+            "Policy (first release without PGP)",
+            "Date",
+            "Description",
+            "Exposed",
+            "Unknown ready date",
+            "Exposed days",
+            "Severity-weighted days",
+            "Expected exposed (Monte Carlo)",
+            "90 % range exposed",
+            "Expected weighted days",
+            "90 % range weighted days",
+        ),
+        tuple(rows),
+        note=(
+            f"Exposed, unknown and days: deterministic rules (one date per release). Expected values and "
+            f"5th-95th percentile ranges: {options.draws:,} Monte Carlo draws, seed {options.seed}. "
+            f"Recommendation threshold: {_days(options.threshold)} severity-weighted days."
+        ),
+    )
+    exposures = []
+    explanations = []
+    for d, m in zip(det, mc.policies, strict=True):
+        stats = {name: i for i, name in enumerate(m.names)}
+        exposure_rows = []
+        for r in sorted(d.distributors, key=lambda r: (-(r.exposed_days or 0), r.distributor.casefold())):
+            i = stats.get(r.distributor)
+            p_exp = None if i is None or pd.isna(m.p_exposed[i]) else round(float(m.p_exposed[i]), 2)
+            p90 = None if i is None or pd.isna(m.p90_days[i]) else int(m.p90_days[i])
+            if r.status in ("exposed", "unknown") or (p_exp or 0) > 0:
+                exposure_rows.append(
+                    (
+                        r.distributor,
+                        r.status,
+                        r.first_affected_date.isoformat(),
+                        r.ready_date.isoformat() if r.ready_date else "unknown",
+                        r.exposed_days,
+                        r.severity,
+                        p_exp,
+                        p90,
+                    )
+                )
+        exposures.append(
+            Table(
+                f"exposure-{d.policy.name}",
+                f"Exposure under {d.policy.name}",
+                (
+                    "Distributor",
+                    "Status",
+                    "First unsigned artifact",
+                    "Ready (likely)",
+                    "Exposed days",
+                    "Severity",
+                    "P(exposed)",
+                    "p90 exposed days",
+                ),
+                tuple(exposure_rows),
+                note="Distributors exposed, at risk in the Monte Carlo, or with no ready date.",
+            )
+        )
+        explanations.append(
+            (d.policy.name, tuple(f"{r.distributor}: {r.explanation}" for r in d.distributors if r.status == "exposed"))
+        )
+    section = SimulationSection(
+        comparison=comparison,
+        recommendation=rec.sentence,
+        exposures=tuple(exposures),
+        explanations=tuple(explanations),
+        figure_keys=(),
+    )
+    return section, {}
+
+
+class UnknownPolicy(ValueError):
+    """A policy that names no release in the schedule."""
+
+
+def check_policies(policies: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Validate policy names against the release schedule; schedule order, duplicates dropped.
+
+    Any release in ``data/release_schedule.csv`` can be a policy (issue 5); an empty selection
+    means the simulator's built-in policies.
+    """
+    from analysis.reference_data import read_csv
+
+    releases = [row["release"] for row in read_csv("release_schedule.csv")]
+    unknown = [p for p in policies if p not in releases]
+    if unknown:
+        raise UnknownPolicy(f"not a release in the schedule: {', '.join(unknown)} (e.g. 3.14.0b1)")
+    wanted = set(policies)
+    return tuple(r for r in dict.fromkeys(releases) if r in wanted)

@@ -1,0 +1,396 @@
+"""Collect everything a report shows, once, from the store and the analysis modules.
+
+Why one place: every format (HTML, Markdown, CSV/XLSX, PDF) renders the same ``ReportData``, so
+they cannot disagree, and the store is read exactly once per export. Determinism rules:
+
+* the report's time is the data snapshot time (the newest ``stored_at``), never "now"; the only
+  clock reading is ``generated_at``, which renderers print on a single line of their own;
+* every list is sorted by a stable key (distributor name, enum order, theme name);
+* the simulator gets an explicit seed and number of draws, both printed in the provenance.
+
+Sections whose analysis module is missing or fails are listed in ``unavailable`` with the reason:
+the report says what it cannot show rather than showing made-up numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import analysis
+from analysis.importer import export_json
+from analysis.models import (
+    ENUM_FIELDS,
+    MULTI_FIELDS,
+    PERSONAL_FIELDS,
+    TEXT_FIELDS,
+    SigstoreStatus,
+    SurveyResponse,
+    normalise_distributor,
+)
+from analysis.reference_data import data_dir, field_label, option_label, option_labels, read_csv
+from analysis.reports import sections
+from analysis.reports.model import (
+    Cell,
+    QuestionSummary,
+    Quote,
+    ReportData,
+    ReportOptions,
+    Table,
+    ThemeSummary,
+)
+from analysis.storage import ResponseStore, StoredResponse
+
+#: Longest quote a report shows; the full text is in the JSON/CSV export.
+QUOTE_CHARS = 280
+QUOTES_PER_THEME = 3
+#: The three survey questions (plus the two answers they depend on), in report order.
+SUMMARY_FIELDS: tuple[str, ...] = ("prerelease_start", "sigstore_status", "blockers", "worst_case")
+
+
+def latest_per_distributor(stored: Iterable[StoredResponse]) -> list[StoredResponse]:
+    """The counting unit: for each normalised distributor name, its most recent response.
+
+    The same rule as the cross-tab engine (``analysis.crosstab.select_unit``): latest
+    ``submitted_at``, then ``stored_at``, revision and ``response_id``, so the report's distributor
+    table and its cross-tabs count the same answers. Sorted by distributor name for display.
+    """
+    best: dict[str, StoredResponse] = {}
+    for item in stored:
+        key = normalise_distributor(item.response.distributor)
+        current = best.get(key)
+        if current is None or _recency(item) >= _recency(current):
+            best[key] = item
+    return sorted(best.values(), key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""))
+
+
+def _recency(item: StoredResponse) -> tuple[datetime, datetime, int, str]:
+    submitted = item.response.submitted_at or item.stored_at
+    return (submitted, item.stored_at, item.revision, item.response.response_id or "")
+
+
+def _without_personal(resp: SurveyResponse) -> SurveyResponse:
+    return resp.model_copy(update=dict.fromkeys(PERSONAL_FIELDS))
+
+
+def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetime | None = None) -> ReportData:
+    """Read the store once and build every section of the report."""
+    generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    stored = store.latest()
+    latest = latest_per_distributor(stored)
+    responses = [s.response for s in latest]
+    snapshot_at = max((s.stored_at for s in stored), default=None)
+    answers_json = export_json([s.response for s in stored], include_contacts=options.include_contacts)
+    answers_sha256 = hashlib.sha256(answers_json.encode("utf-8")).hexdigest()
+
+    unavailable: list[tuple[str, str]] = []
+    figures: dict[str, Any] = {}
+
+    def attempt(section: str, build: Callable[[], Any]) -> Any:
+        try:
+            return build()
+        except sections.SectionUnavailable as exc:
+            unavailable.append((section, str(exc)))
+        return None
+
+    frame = store.latest_frame() if stored else None
+    counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
+    summaries = tuple(_summaries(responses))
+    crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(frame)) or ()
+    if responses:
+        figures.update(attempt("Charts", lambda: sections.figures(frame)) or {})
+    simulation = None
+    if responses:
+        result = attempt("Simulator", lambda: sections.simulation(responses, options))
+        if result is not None:
+            simulation, sim_figures = result
+            figures.update(sim_figures)
+
+    summaries = tuple(
+        QuestionSummary(s.key, s.title, s.table, s.key if s.key in figures else None, s.note) for s in summaries
+    )
+    return ReportData(
+        options=options,
+        generated_at=generated_at,
+        snapshot_at=snapshot_at,
+        responses=len(stored),
+        distributors=len(latest),
+        illustrative=sum(1 for r in responses if r.illustrative),
+        summaries=summaries,
+        crosstabs=tuple(crosstabs),
+        distributor_table=distributor_table(responses, include_contacts=options.include_contacts),
+        duplicates=attempt("Duplicate distributors", lambda: sections.duplicates(frame, counted))
+        or sections.duplicates(None, {}),
+        themes=tuple(_themes(store, latest)),
+        simulation=simulation,
+        methodology=methodology(options),
+        provenance=provenance(options, snapshot_at, len(stored), len(latest), answers_sha256),
+        answers_json=answers_json,
+        answers_sha256=answers_sha256,
+        answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
+        unavailable=tuple(unavailable),
+        figures=figures,
+    )
+
+
+# -- the three questions --------------------------------------------------------------------------
+
+
+def _summaries(responses: list[SurveyResponse]) -> Iterable[QuestionSummary]:
+    total = len(responses)
+    for name in SUMMARY_FIELDS:
+        counts: Counter[str] = Counter()
+        for r in responses:
+            value = getattr(r, name)
+            counts.update(v.value for v in value) if name in MULTI_FIELDS else counts.update([value.value])
+        rows = tuple((option_label(name, code), counts[code], _share(counts[code], total)) for code in _codes(name))
+        note = "Several answers possible: shares add up to more than 100 %." if name in MULTI_FIELDS else ""
+        if name == "prerelease_start" and responses:
+            lags = sorted(r.prerelease_lag_days for r in responses)
+            note = f"Median lag after that release appears: {lags[len(lags) // 2]} days."
+        yield QuestionSummary(
+            key=name,
+            title=field_label(name),
+            table=Table(name, field_label(name), ("Answer", "Distributors", "Share"), rows),
+            note=note,
+        )
+    yield _readiness(responses)
+
+
+def _readiness(responses: list[SurveyResponse]) -> QuestionSummary:
+    """When distributors expect to verify Sigstore, by quarter of their most likely date."""
+    buckets: Counter[str] = Counter()
+    for r in responses:
+        buckets[_ready_bucket(r)] += 1
+    order = sorted(k for k in buckets if k[0].isdigit())
+    order += [k for k in ("already in production", "unknown") if k in buckets]
+    rows = tuple((k, buckets[k], _share(buckets[k], len(responses))) for k in order)
+    title = field_label("ready_by")
+    note = "Quarter of the most likely date; “unknown” means no date was given."
+    return QuestionSummary(
+        "readiness", title, Table("readiness", title, ("When", "Distributors", "Share"), rows), note=note
+    )
+
+
+def _ready_bucket(r: SurveyResponse) -> str:
+    if r.sigstore_status is SigstoreStatus.IN_PRODUCTION:
+        return "already in production"
+    if r.ready_by.likely is None:
+        return "unknown"
+    return f"{r.ready_by.likely.year} Q{(r.ready_by.likely.month - 1) // 3 + 1}"
+
+
+def _codes(name: str) -> list[str]:
+    return [m.value for m in ENUM_FIELDS[name]]
+
+
+def _share(count: int, total: int) -> str:
+    return f"{100 * count / total:.0f} %" if total else "–"
+
+
+# -- the distributor table ------------------------------------------------------------------------
+
+
+def _labels(name: str, values: Iterable[Any]) -> str:
+    return ", ".join(option_label(name, getattr(v, "value", v)) for v in values)
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def distributor_table(responses: list[SurveyResponse], *, include_contacts: bool) -> Table:
+    """One row per distributor (its latest answer), in words rather than codes."""
+    columns = [
+        "Distributor",
+        "Kind",
+        "Python lines",
+        "Starts at",
+        "Sigstore",
+        "Blockers",
+        "Ready (likely)",
+        "Worst case",
+        "Illustrative",
+    ]
+    if include_contacts:
+        columns += ["Role", "Contact"]
+    rows: list[tuple[Cell, ...]] = []
+    for r in responses:
+        row: list[Cell] = [
+            r.distributor,
+            option_label("distributor_kind", r.distributor_kind.value),
+            ", ".join(r.python_versions),
+            f"{option_label('prerelease_start', r.prerelease_start.value)} +{r.prerelease_lag_days} d",
+            option_label("sigstore_status", r.sigstore_status.value),
+            _labels("blockers", r.blockers),
+            _date(r.ready_by.likely) or "unknown",
+            _labels("worst_case", r.worst_case),
+            "yes" if r.illustrative else "",
+        ]
+        if include_contacts:
+            row += [r.respondent_role or "", r.contact or ""]
+        rows.append(tuple(row))
+    return Table("distributors", "Distributors (latest answer of each)", tuple(columns), tuple(rows))
+
+
+# -- coded themes ---------------------------------------------------------------------------------
+
+
+def _themes(store: ResponseStore, latest: list[StoredResponse]) -> Iterable[ThemeSummary]:
+    """Reviewer-applied themes on the counted answers, with a few representative quotes.
+
+    Quotes are the shortest tagged texts first (they read best in a summary), then by
+    distributor name, so the choice is stable; they are cut at ``QUOTE_CHARS``.
+    """
+    by_id = {s.response.response_id: s.response for s in latest}
+    tags = store.tags_frame()
+    themes = store.themes()
+    for theme in sorted(themes, key=lambda t: t["name"]):
+        hits = tags[(tags["theme"] == theme["name"]) & tags["response_id"].isin(list(by_id))]
+        pairs = sorted({(rid, fld) for rid, fld in zip(hits["response_id"], hits["field"], strict=True)})
+        quotes: list[Quote] = []
+        for rid, fld in pairs:
+            resp = by_id[rid]
+            text = str(getattr(resp, fld, "") or "") if fld in (*TEXT_FIELDS, "verification_tooling") else ""
+            if text.strip():
+                quotes.append(Quote(resp.distributor, field_label(fld), _cut(text)))
+        quotes.sort(key=lambda q: (len(q.text), q.distributor.casefold(), q.field))
+        distributors = len({rid for rid, _ in pairs})
+        if distributors == 0:
+            continue
+        yield ThemeSummary(
+            name=theme["name"],
+            label=theme["label"],
+            description=theme.get("description") or "",
+            distributors=distributors,
+            quotes=tuple(quotes[:QUOTES_PER_THEME]),
+        )
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+# -- methodology and provenance -------------------------------------------------------------------
+
+
+def methodology(options: ReportOptions) -> tuple[tuple[str, str], ...]:
+    """How the numbers were made, in words a reviewer can check against the code."""
+    return (
+        (
+            "Counting",
+            (
+                "The counting unit is the distributor: every response's latest revision is read, and when "
+                "several responses claim the same distributor only the most recent one counts. A "
+                "multi-select answer (blockers, worst cases) counts once per selected value, so its "
+                "column can add up to more than the number of distributors. Shares are of distributors."
+            ),
+        ),
+        (
+            "Deduplication",
+            (
+                "Distributor names are normalised before counting: Unicode NFKC, case folded, runs of "
+                "spaces collapsed, and known aliases mapped to one name (for example “RHEL” and “Red Hat "
+                "Enterprise Linux”; the alias list is in data/survey.toml). The duplicates table lists "
+                "every distributor claimed by more than one response."
+            ),
+        ),
+        (
+            "Simulator",
+            (
+                "A policy names the first release published without PGP signatures; older lines keep PGP "
+                "until end of life. A distributor starts fetching the affected line at the first release "
+                "of its chosen stage plus its stated lag (for “after the final release”: x.y.0 plus lag). "
+                "Its first unsigned artifact arrives at the later of the policy release and that start. "
+                "It is exposed from then until its most likely ready date; “in production” means no "
+                "exposure, and a missing ready date is reported as unknown, never as zero. A release's "
+                "date is its actual date when known, else the planned date."
+            ),
+        ),
+        (
+            "Uncertainty",
+            (
+                f"A Monte Carlo run with seed {options.seed} and {options.draws:,} draws samples release "
+                "slips from the history of schedule changes and ready dates from each answer's earliest/"
+                "likely/latest (triangular). The same seed and draws give the same numbers."
+            ),
+        ),
+        (
+            "Themes",
+            (
+                "Free-text answers are tagged by reviewers with themes from a shared codebook. Keyword "
+                "suggestions are never applied without a reviewer. A theme counts the distributors whose "
+                "counted answer carries it; quotes are the shortest tagged texts."
+            ),
+        ),
+        (
+            "Illustrative answers",
+            (
+                "Answers marked illustrative were derived by the survey team from public statements "
+                "(each carries its source), not submitted by the distributor."
+            ),
+        ),
+        (
+            "Safety",
+            (
+                "All free text is escaped (HTML and Markdown show it as text). In CSV and XLSX, a text "
+                "cell starting with =, +, -, @, a tab or a carriage return is prefixed with a single quote "
+                "(') so spreadsheet programs do not run it as a formula."
+            ),
+        ),
+    )
+
+
+def reference_commits() -> list[str]:
+    """The commits of the reference data, as stated in data/README.md (``owner/repo `sha```)."""
+    try:
+        text = (data_dir() / "README.md").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    _, _, tail = text.partition("Reference data commit")
+    found = re.findall(r"([\w.-]+/[\w.-]+)\s+`([0-9a-f]{7,40})`", tail or text)
+    return [f"{repo}@{sha}" for repo, sha in dict.fromkeys(found)]
+
+
+def schedule_source() -> str:
+    """The PEPs the release schedule comes from, and the file's SHA-256 (it is data, not code)."""
+    try:
+        rows = read_csv("release_schedule.csv")
+        digest = hashlib.sha256((data_dir() / "release_schedule.csv").read_bytes()).hexdigest()
+    except OSError:
+        return "unavailable"
+    peps = sorted({r.get("source", "") for r in rows if r.get("source")})
+    return f"data/release_schedule.csv ({', '.join(peps)}), SHA-256 {digest}"
+
+
+def provenance(
+    options: ReportOptions, snapshot_at: datetime | None, responses: int, distributors: int, answers_sha256: str
+) -> tuple[tuple[str, str], ...]:
+    contacts_flag = " --include-contacts" if options.include_contacts else ""
+    return (
+        ("Data snapshot", snapshot_at.isoformat() if snapshot_at else "no answers stored"),
+        ("Responses", f"{responses} (latest revision of each), {distributors} distributors counted"),
+        ("Personal data", "included" if options.include_contacts else "excluded"),
+        ("Release schedule", schedule_source()),
+        ("Reference data commits", ", ".join(reference_commits()) or "unknown"),
+        ("App version", analysis.__version__),
+        (
+            "Simulation",
+            f"seed {options.seed}, {options.draws:,} draws; policies {', '.join(options.policies) or 'built-in'}",
+        ),
+        ("Answers SHA-256", answers_sha256),
+        (
+            "Reproduce",
+            f"python -m analysis export --format json{contacts_flag} --out answers.json; sha256sum answers.json",
+        ),
+    )
+
+
+def option_codes(name: str) -> list[str]:
+    """Codes of an enumerated field in the enum's order (re-exported for renderers and tests)."""
+    return list(option_labels(name)) or _codes(name)
