@@ -25,7 +25,7 @@ if stats["illustrative"]:
         "statements in the PEP 761 discussion, not submitted by the distributors themselves."
     )
 
-st.page_link("pages/survey.py", label="Answer the survey for your distribution", icon="📝")
+st.page_link("pages/survey.py", label="Answer the survey for your distribution", icon=":material/edit_note:")
 st.caption(
     "One response per distributor. After submitting you get a private link to come back and edit your answers; "
     "a half-filled form can be saved as a draft under the same link."

@@ -116,7 +116,7 @@ with st.form("survey", enter_to_submit=False):
         help=field_help("python_versions"),
     )
 
-    st.subheader("Q1. When you fetch new Python releases")
+    st.subheader("Fetching new Python releases")
     c1, c2 = st.columns([3, 1])
     c1.radio(
         field_label("prerelease_start") + " *",
@@ -146,7 +146,7 @@ with st.form("survey", enter_to_submit=False):
         help=field_help("verification_tooling"),
     )
 
-    st.subheader("Q2. Sigstore")
+    st.subheader("Adopting Sigstore")
     st.selectbox(
         field_label("sigstore_status") + " *",
         [s.value for s in SigstoreStatus],
@@ -169,7 +169,7 @@ with st.form("survey", enter_to_submit=False):
     c2.date_input("Most likely", key="f_ready_likely", format="YYYY-MM-DD")
     c3.date_input("Latest", key="f_ready_latest", format="YYYY-MM-DD")
 
-    st.subheader("Q3. Worst case")
+    st.subheader("If PGP is gone")
     st.multiselect(
         field_label("worst_case"),
         [w.value for w in WorstCase],
@@ -225,6 +225,11 @@ if submitted:
             st.session_state["edit_token"] = result.token
             st.session_state["_form_loaded_for"] = result.token
             show_new_link(result.token, f"Thank you: your answers for {response.distributor} are saved.")
+        elif result.revision == 1:
+            st.success(
+                f"Thank you: your answers for {response.distributor} are saved. "
+                "Your private link stays the same if you want to edit them later."
+            )
         else:
             st.success(f"Saved revision {result.revision} of your answers for {response.distributor}.")
         if response.sigstore_status.value == "evaluating":

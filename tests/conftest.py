@@ -12,6 +12,7 @@ from analysis.models import SurveyResponse
 from analysis.storage import ResponseStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+APP_PATH = str(ROOT / "app.py")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -56,3 +57,95 @@ def make_response(**overrides: object) -> SurveyResponse:
 @pytest.fixture
 def seed_path() -> Path:
     return ROOT / "data" / "seed_responses.json"
+
+
+# -- real browser -------------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> str:
+    """Browser tests run in CI (and fail there without chromium); locally they skip without it."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if IN_CI:
+        pytest.fail(f"CI=true but {CHROMIUM} is missing: .ci/run must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    """Point pytest-playwright at Debian's chromium (it must never download a browser)."""
+    return {**browser_type_launch_args, "executable_path": require_chromium(), "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``streamlit run app.py`` on a free loopback port, seeded with the illustrative data."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    require_chromium()
+    data_dir = tmp_path_factory.mktemp("server-var")
+    env = {**os.environ, "SURVEY_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "import", str(ROOT / "data" / "seed_responses.json")],
+        env=env, check=True, cwd=ROOT, capture_output=True,
+    )
+    port = _free_port()
+    log = (data_dir / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:  # noqa: S310 - loopback
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Screenshots land in test-results/ so a person (and CI artifacts) can look at them."""
+    path = ROOT / "test-results" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
