@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import (
@@ -134,8 +135,10 @@ class ReadyBy(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        points = [(n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d]
-        for (name_a, a), (name_b, b) in zip(points, points[1:], strict=False):
+        points = [
+            (n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d
+        ]
+        for (name_a, a), (name_b, b) in pairwise(points):
             if a > b:
                 raise ValueError(f"{name_a} date ({a}) must not be after the {name_b} date ({b})")
         return self

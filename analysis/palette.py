@@ -73,8 +73,5 @@ def color_map(field: str, values: list[str] | None = None) -> dict[str, str]:
     category is missing from the data; other fields get colours by sorted value."""
     if field in _ORDINAL:
         return dict(_ORDINAL[field])
-    if field in ENUM_FIELDS:
-        codes = [m.value for m in ENUM_FIELDS[field]]
-    else:
-        codes = sorted(set(values or []))
+    codes = [m.value for m in ENUM_FIELDS[field]] if field in ENUM_FIELDS else sorted(set(values or []))
     return {code: QUALITATIVE[i % len(QUALITATIVE)] for i, code in enumerate(codes)}

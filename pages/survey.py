@@ -1,5 +1,6 @@
 """The survey form: answer, save a draft, come back with the private edit link."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -27,10 +28,7 @@ survey = survey_definition()
 
 def edit_link(token: str) -> str:
     """Absolute link back to this page with the token, built from the URL the browser used."""
-    try:
-        parts = urlsplit(st.context.url or "")
-    except Exception:
-        parts = urlsplit("")
+    parts = urlsplit(st.context.url or "")
     path = parts.path if parts.path.rstrip("/").endswith("survey") else parts.path.rstrip("/") + "/survey"
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode({"edit": token}), ""))
 
@@ -40,7 +38,7 @@ def show_new_link(token: str, what: str) -> None:
     st.code(edit_link(token), language=None)
 
 
-def labelled(field: str):  # noqa: ANN202 - Streamlit format_func
+def labelled(field: str) -> Callable[[object], str]:
     return lambda code: "—" if code is None else option_label(field, str(code))
 
 
@@ -107,7 +105,9 @@ with st.form("survey", enter_to_submit=False):
         placeholder="Choose a kind",
         help=field_help("distributor_kind"),
     )
-    c1.text_input(field_label("respondent_role"), key="f_respondent_role", max_chars=200, help=field_help("respondent_role"))
+    c1.text_input(
+        field_label("respondent_role"), key="f_respondent_role", max_chars=200, help=field_help("respondent_role")
+    )
     c2.text_input(field_label("contact"), key="f_contact", max_chars=320, help=field_help("contact"))
     st.multiselect(
         field_label("python_versions"),
@@ -128,7 +128,11 @@ with st.form("survey", enter_to_submit=False):
         help=field_help("prerelease_start"),
     )
     c2.number_input(
-        field_label("prerelease_lag_days"), min_value=0, max_value=3650, step=1, key="f_prerelease_lag_days",
+        field_label("prerelease_lag_days"),
+        min_value=0,
+        max_value=3650,
+        step=1,
+        key="f_prerelease_lag_days",
         help=field_help("prerelease_lag_days"),
     )
     c1, c2 = st.columns([1, 2])
@@ -142,7 +146,9 @@ with st.form("survey", enter_to_submit=False):
         help=field_help("verifies_pgp_today"),
     )
     c2.text_input(
-        field_label("verification_tooling"), key="f_verification_tooling", max_chars=MAX_TEXT,
+        field_label("verification_tooling"),
+        key="f_verification_tooling",
+        max_chars=MAX_TEXT,
         help=field_help("verification_tooling"),
     )
 
@@ -162,7 +168,9 @@ with st.form("survey", enter_to_submit=False):
         format_func=labelled("blockers"),
         help=field_help("blockers"),
     )
-    st.text_area(field_label("blockers_text"), key="f_blockers_text", max_chars=MAX_TEXT, help=field_help("blockers_text"))
+    st.text_area(
+        field_label("blockers_text"), key="f_blockers_text", max_chars=MAX_TEXT, help=field_help("blockers_text")
+    )
     st.markdown(f"**{field_label('ready_by')}**", help=field_help("ready_by"))
     c1, c2, c3 = st.columns(3)
     c1.date_input("Earliest", key="f_ready_earliest", format="YYYY-MM-DD")
@@ -243,7 +251,5 @@ if token:
             for item in history:
                 changes = revision_changes(previous.response, item.response) if previous else []
                 what = ", ".join(field_label(c) for c in changes) if changes else "first submission"
-                st.markdown(
-                    f"**Revision {item.revision}** · {item.response.submitted_at:%Y-%m-%d %H:%M} UTC · {what}"
-                )
+                st.markdown(f"**Revision {item.revision}** · {item.response.submitted_at:%Y-%m-%d %H:%M} UTC · {what}")
                 previous = item

@@ -45,7 +45,9 @@ def test_survey_submit_and_edit_in_browser(page: Page, app_server: str, screensh
 
     page.goto(link)
     expect(page.get_by_text("You are editing the answers for")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("textbox", name="Blockers in your words")).to_have_value("Needs <b>offline</b> verification")
+    expect(page.get_by_role("textbox", name="Blockers in your words")).to_have_value(
+        "Needs <b>offline</b> verification"
+    )
 
 
 def test_wrong_edit_link_shows_no_data(page: Page, app_server: str) -> None:

@@ -88,7 +88,9 @@ BAD_INPUTS = {
     ),
     "dates out of order": (
         "dates.json",
-        json.dumps([{**make_response().canonical_json(), "ready_by": {"earliest": "2026-01-01", "likely": "2025-01-01"}}]),
+        json.dumps(
+            [{**make_response().canonical_json(), "ready_by": {"earliest": "2026-01-01", "likely": "2025-01-01"}}]
+        ),
         "item 1: ready_by: earliest date (2026-01-01) must not be after the likely date (2025-01-01)",
     ),
     "unknown key": (
@@ -117,7 +119,7 @@ def test_bad_input_is_reported_and_nothing_is_stored(
     name, content, expected = BAD_INPUTS[case]
     path = tmp_path / name
     path.write_text(content)
-    code, out, err = run(capsys, "import", str(path))
+    code, _, err = run(capsys, "import", str(path))
     assert code == 2
     assert "nothing imported" in err and expected in err
     assert store.stats() == before
@@ -128,7 +130,9 @@ def test_unreadable_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tm
     assert code == 2 and "cannot read" in err
 
 
-def test_database_url_flag_selects_the_store(capsys: pytest.CaptureFixture[str], tmp_path: Path, seed_path: Path) -> None:
+def test_database_url_flag_selects_the_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, seed_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
     assert main(["--database-url", url, "import", str(seed_path)]) == 0
     capsys.readouterr()

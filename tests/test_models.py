@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from analysis.models import SurveyResponse, format_validation_error, normalise_distributor
+from analysis.models import ENUM_FIELDS, SurveyResponse, format_validation_error, normalise_distributor
 from analysis.reference_data import option_labels
-from analysis.models import ENUM_FIELDS
 from tests.conftest import make_response
 
 
@@ -21,7 +20,11 @@ def test_valid_response_round_trips_through_json() -> None:
     resp = make_response()
     again = SurveyResponse.model_validate_json(resp.model_dump_json())
     assert again == resp
-    assert resp.canonical_json()["ready_by"] == {"earliest": "2025-03-01", "likely": "2025-06-01", "latest": "2025-12-01"}
+    assert resp.canonical_json()["ready_by"] == {
+        "earliest": "2025-03-01",
+        "likely": "2025-06-01",
+        "latest": "2025-12-01",
+    }
 
 
 def test_missing_distributor_is_named() -> None:

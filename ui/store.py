@@ -18,7 +18,7 @@ def configured_database_url() -> str | None:
         section = st.secrets.get("database")
     except (FileNotFoundError, KeyError, AttributeError):
         return None
-    except Exception:  # a malformed secrets.toml must not take the public survey down
+    except Exception:  # noqa: BLE001 - a malformed secrets.toml must not take the public survey down
         return None
     if section and section.get("url"):
         return str(section["url"])

@@ -161,7 +161,9 @@ class ResponseStore:
                 with Session(bind=conn) as session, session.begin():
                     yield session
                     session.execute(
-                        update(StoreMetaRow).where(StoreMetaRow.key == "generation").values(value=StoreMetaRow.value + 1)
+                        update(StoreMetaRow)
+                        .where(StoreMetaRow.key == "generation")
+                        .values(value=StoreMetaRow.value + 1)
                     )
                 conn.commit()
         finally:
@@ -391,9 +393,7 @@ class ResponseStore:
             distributors = s.scalar(
                 select(func.count(func.distinct(ResponseRow.distributor_key))).where(ResponseRow.latest_revision > 0)
             )
-            drafts = s.scalar(
-                select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision == 0)
-            )
+            drafts = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision == 0))
             last = s.scalar(select(func.max(ResponseRow.updated_at)).where(ResponseRow.latest_revision > 0))
             illustrative = s.scalar(
                 select(func.count())
@@ -428,7 +428,15 @@ class ResponseStore:
             row = s.get(ThemeRow, name)
             kw = json.dumps(sorted({k.strip().lower() for k in keywords if k.strip()}))
             if row is None:
-                s.add(ThemeRow(name=name, label=label.strip() or name, description=description, keywords=kw, created_at=now_utc()))
+                s.add(
+                    ThemeRow(
+                        name=name,
+                        label=label.strip() or name,
+                        description=description,
+                        keywords=kw,
+                        created_at=now_utc(),
+                    )
+                )
             else:
                 row.label, row.description, row.keywords = label.strip() or name, description, kw
 
@@ -436,10 +444,16 @@ class ResponseStore:
         """Replace the reviewer tags of one free-text field of one response."""
         wanted = set(themes)
         with self._write() as s:
-            s.execute(delete(ThemeTagRow).where(ThemeTagRow.response_id == response_id, ThemeTagRow.field == field_name))
+            s.execute(
+                delete(ThemeTagRow).where(ThemeTagRow.response_id == response_id, ThemeTagRow.field == field_name)
+            )
             now = now_utc()
             for theme in sorted(wanted):
-                s.add(ThemeTagRow(response_id=response_id, field=field_name, theme=theme, tagged_by=tagged_by, tagged_at=now))
+                s.add(
+                    ThemeTagRow(
+                        response_id=response_id, field=field_name, theme=theme, tagged_by=tagged_by, tagged_at=now
+                    )
+                )
 
     def tags_frame(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
