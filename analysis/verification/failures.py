@@ -9,6 +9,7 @@ library's own words, so a new message degrades to "less helpful", never to "wron
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -241,10 +242,23 @@ def _diagnose_load(m: str) -> Diagnosis:
         )
     if "unsupported bundle format" in m or "Expected log entry version" in m:
         return _unsupported(m)
+    detail = _clean(m)
+    ours = detail.startswith("the bundle ")  # our own input-limit messages are already plain words
     return Diagnosis(
         FailureClass.MALFORMED_BUNDLE,
-        "This file is not a valid Sigstore bundle.",
-        f"It could not be read as a Sigstore bundle: {m}. It may be truncated, edited, or another file"
-        " (a .sig, a certificate, an HTML error page).",
+        (detail[0].upper() + detail[1:] + ("" if detail.endswith(("?", ".")) else "."))
+        if ours
+        else "This file is not a valid Sigstore bundle.",
+        "The file is not a Sigstore bundle as published next to python.org downloads: it may be truncated,"
+        " edited, or another file (a .sig, a certificate, an HTML error page)."
+        + ("" if ours else f" Details: {detail}"),
         "Download the `.sigstore` file next to the artifact on python.org again and use it unchanged.",
     )
+
+
+def _clean(message: str) -> str:
+    """Drop pydantic's noise (input echoes, doc links) from a loader message."""
+    text = re.sub(r"\s*\[type=.*?input_type=\w+\]", "", message)
+    text = re.sub(r"\s*\[type=[^\]]*\]", "", text)
+    text = re.sub(r"\s*For further information visit \S+", "", text)
+    return text.strip()[:300]

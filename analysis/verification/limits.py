@@ -60,7 +60,7 @@ def parse_json_limited(data: bytes, *, max_bytes: int, what: str, max_depth: int
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputRejected(f"{what} is not valid JSON ({exc}); is it a Sigstore bundle?") from exc
+        raise InputRejected(f"{what} is not valid JSON ({exc})") from exc
     except RecursionError as exc:  # defence in depth; the depth check should make this unreachable
         raise InputRejected(f"{what} nests too deeply") from exc
 

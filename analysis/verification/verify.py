@@ -232,11 +232,12 @@ def verify_bundle(
     try:
         doc = parse_json_limited(bundle_bytes, max_bytes=MAX_BUNDLE_BYTES, what="the bundle")
         if not isinstance(doc, dict):
-            raise InputRejected(f"the bundle must be a JSON object, not a JSON {type(doc).__name__}")
+            raise InputRejected(f"the bundle must be a JSON object, not {_json_kind(doc)}")
+        _check_media_type(doc.get("mediaType"))
         bundle = Bundle.from_json(bytes(bundle_bytes))
     except (InputRejected, SigstoreError, *_DATA_ERRORS) as exc:
         evidence = _evidence(doc, None, sha256, root) if "doc" in locals() and isinstance(doc, dict) else empty
-        message = str(exc).splitlines()[0][:400] if str(exc) else type(exc).__name__
+        message = " ".join(str(exc).split())[:400] or type(exc).__name__
         return _fail(diagnose(message, ctx, loading=True), identity, issuer, evidence, message)
 
     evidence = _evidence(doc, bundle, sha256, root)
@@ -277,6 +278,18 @@ def verify_bundle(
         expected_issuer=issuer,
         evidence=evidence,
     )
+
+
+def _json_kind(value: object) -> str:
+    kinds = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true/false"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _check_media_type(media_type: object) -> None:
+    """Name an unknown bundle format before pydantic reports it as a pattern mismatch."""
+    if isinstance(media_type, str) and media_type not in {t.value for t in Bundle.BundleType}:
+        known = ", ".join(t.value for t in Bundle.BundleType)
+        raise InputRejected(f"unsupported bundle format: {media_type[:100]!r} (sigstore-python 4 reads {known})")
 
 
 def _other_instance(log_id: str | None, root: TrustRoot) -> str | None:
