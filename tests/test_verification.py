@@ -27,7 +27,7 @@ from analysis.verification import (
 )
 from analysis.verification import trust_root as trust_root_module
 from analysis.verification.trust_root import STALE_AFTER_DAYS, embedded_trust_root_bytes
-from tests.verif_fixtures import CPYTHON, FIXTURES, NEGATIVE, POSITIVE, Row, expected_class
+from tests.test_verif_helpers import CPYTHON, FIXTURES, NEGATIVE, POSITIVE, Row, expected_class
 
 
 def run_row(row: Row, **overrides: object):

@@ -1,4 +1,4 @@
-"""Shared helpers for the verification tests: the real bundles of tests/fixtures/sigstore, driven by
+"""Helpers (no tests) for the verification tests: the real bundles of tests/fixtures/sigstore, driven by
 fixtures.csv (observed outcomes with sigstore-python 4.5.1)."""
 
 from __future__ import annotations
