@@ -1,0 +1,346 @@
+"""Plotly figures of the simulator, in the visual language of the devguide's release-cycle chart.
+
+The devguide draws one row per Python line with coloured phases on a shared date axis; here the
+same rows carry the alpha, beta and release-candidate phases of each line (betas highlighted,
+because the PEP 761 discussion framed the cut around the first beta), a vertical line marks the
+policy's cut, and one bar per distributor runs from when it starts fetching the line to when it
+expects to verify Sigstore, coloured by exposure. Hovering a bar shows the sentence that explains
+it. Fonts and bar heights are sized for a projector; every label is in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analysis.palette import EXPOSURE_COLORS, RELEASE_STAGE_COLORS, SEVERITY_COLORS
+from analysis.schedule import Policy, Schedule, load_schedule
+from analysis.simulation.deterministic import PolicyResult
+from analysis.simulation.montecarlo import MonteCarloResult
+
+FONT_SIZE = 16
+ROW_PX = 34
+#: Status -> (legend words, colour). In production uses the "ready" colour of the palette.
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "exposed": ("Exposed: meets an unsigned release before verifying Sigstore", EXPOSURE_COLORS["exposed"]),
+    "not exposed": ("Not exposed: verifies Sigstore in time", EXPOSURE_COLORS["not exposed"]),
+    "unknown": ("Exposure unknown: no likely ready date", EXPOSURE_COLORS["unknown"]),
+    "in production": ("Already verifies Sigstore in production", EXPOSURE_COLORS["ready"]),
+}
+PHASE_WORDS = {"alpha": "Alpha phase", "beta": "Beta phase (highlighted)", "rc": "Release-candidate phase"}
+_MS_PER_DAY = 86_400_000
+
+
+def _line_label(line: str) -> str:
+    return f"Python {line}"
+
+
+def _ms(days: int) -> int:
+    return days * _MS_PER_DAY
+
+
+def _release_rows(fig: go.Figure, schedule: Schedule, lines: Sequence[str]) -> None:
+    """Phases as bars and every release as a milestone marker (hollow when only planned)."""
+    shown: set[str] = set()
+    for line in lines:
+        releases = schedule.line_releases(line)
+        firsts = {s: schedule.first_of_stage(line, s).date for s in ("alpha", "beta", "rc", "final")}
+        phases = [
+            ("alpha", firsts["alpha"], firsts["beta"]),
+            ("beta", firsts["beta"], firsts["rc"]),
+            ("rc", firsts["rc"], firsts["final"]),
+        ]
+        for stage, start, end in phases:
+            fig.add_trace(
+                go.Bar(
+                    y=[_line_label(line)],
+                    base=[start.isoformat()],
+                    x=[_ms((end - start).days)],
+                    orientation="h",
+                    marker={
+                        "color": RELEASE_STAGE_COLORS[stage],
+                        "opacity": 1.0 if stage == "beta" else 0.55,
+                        "line": {"color": "#000000", "width": 2 if stage == "beta" else 0},
+                    },
+                    width=0.8 if stage == "beta" else 0.55,
+                    name=PHASE_WORDS[stage],
+                    legendgroup=f"phase-{stage}",
+                    showlegend=stage not in shown,
+                    hovertemplate=f"{_line_label(line)} {PHASE_WORDS[stage].split(' (')[0].lower()}: "
+                    f"{start.isoformat()} to {end.isoformat()}<extra></extra>",
+                )
+            )
+            shown.add(stage)
+        fig.add_trace(
+            go.Scatter(
+                x=[r.date.isoformat() for r in releases],
+                y=[_line_label(line)] * len(releases),
+                mode="markers",
+                marker={
+                    "symbol": ["diamond" if r.stage == "final" else "line-ns" for r in releases],
+                    "size": [18 if r.stage == "final" else 14 for r in releases],
+                    "color": [RELEASE_STAGE_COLORS["final"] if r.stage == "final" else "#000000" for r in releases],
+                    "line": {
+                        "width": [1.5 if r.is_actual else 3 for r in releases],
+                        "color": ["#000000" if r.is_actual else RELEASE_STAGE_COLORS["planned"] for r in releases],
+                    },
+                },
+                name="Release (hollow grey: planned date only)",
+                legendgroup="releases",
+                showlegend=line == lines[0],
+                hovertext=[
+                    f"{r.name}: {r.date.isoformat()} ({'actual' if r.is_actual else 'planned, not yet made'})"
+                    for r in releases
+                ],
+                hoverinfo="text",
+            )
+        )
+
+
+def timeline_figure(
+    result: PolicyResult,
+    schedule: Schedule | None = None,
+    lines: Sequence[str] | None = None,
+    today: date | None = None,
+    max_distributors: int = 60,
+) -> go.Figure:
+    """Release lines, the policy cut and one bar per distributor for one deterministic result.
+
+    Distributors are sorted by when they start fetching; with more than ``max_distributors`` the
+    exposed ones (longest first) are kept, since they are the ones a reviewer must see.
+    """
+    schedule = schedule or load_schedule()
+    policy = result.policy
+    if lines is None:
+        lines = [line for line in schedule.lines() if line in (policy.line, _next_line(schedule, policy.line))]
+    rows = sorted(result.distributors, key=lambda r: (r.fetch_start, r.distributor.casefold()))
+    if len(rows) > max_distributors:
+        rows = sorted(rows, key=lambda r: -(r.exposed_days or 0))[:max_distributors]
+        rows.sort(key=lambda r: (r.fetch_start, r.distributor.casefold()))
+
+    line_dates = [r.date for line in lines for r in schedule.line_releases(line)]
+    ready_dates = [r.ready_date for r in rows if r.ready_date]
+    x_min = min([*line_dates, *(r.fetch_start for r in rows), policy.date]) - timedelta(days=20)
+    x_max = max([*line_dates, *ready_dates, *(r.first_affected_date for r in rows), policy.date]) + timedelta(days=40)
+
+    fig = go.Figure()
+    _release_rows(fig, schedule, list(lines))
+
+    names = [r.distributor for r in rows]
+    for status, (words, colour) in STATUS_STYLE.items():
+        group = [r for r in rows if r.status == status]
+        if not group:
+            continue
+        starts, lengths, hover, labels = [], [], [], []
+        for r in group:
+            end = r.ready_date
+            if status == "unknown" or end is None:
+                end = x_max  # open-ended: no date to stop at
+            end = max(end, r.fetch_start + timedelta(days=3))  # keep zero-length bars visible
+            starts.append(r.fetch_start.isoformat())
+            lengths.append(_ms((end - r.fetch_start).days))
+            hover.append(f"<b>{r.distributor}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}")
+            labels.append(f"{r.exposed_days} days" if status == "exposed" else "")
+        fig.add_trace(
+            go.Bar(
+                y=[r.distributor for r in group],
+                base=starts,
+                x=lengths,
+                orientation="h",
+                marker={
+                    "color": colour,
+                    "opacity": 0.45 if status == "unknown" else 0.9,
+                    "pattern": {"shape": "/" if status == "unknown" else ""},
+                },
+                width=0.6,
+                name=words,
+                hovertext=hover,
+                hoverinfo="text",
+                text=labels,
+                textposition="inside",
+                insidetextanchor="end",
+                textfont={"size": FONT_SIZE - 2, "color": "#FFFFFF"},
+            )
+        )
+    exposed = [r for r in rows if r.status == "exposed"]
+    if exposed:
+        fig.add_trace(
+            go.Scatter(
+                x=[r.first_affected_date.isoformat() for r in exposed],
+                y=[r.distributor for r in exposed],
+                mode="markers",
+                marker={"symbol": "triangle-right", "size": 14, "color": "#000000"},
+                name="First unsigned release it fetches",
+                hovertext=[f"{r.distributor}: first unsigned release on {r.first_affected_date}" for r in exposed],
+                hoverinfo="text",
+            )
+        )
+
+    fig.add_vline(x=policy.date.isoformat(), line={"color": "#111111", "width": 3, "dash": "dash"})
+    fig.add_annotation(
+        x=policy.date.isoformat(),
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        text=f"<b>PGP stops: {policy.name}</b> ({policy.date.isoformat()})",
+        showarrow=False,
+        font={"size": FONT_SIZE},
+        bgcolor="#FFFFFF",
+    )
+    if today is not None and x_min <= today <= x_max:
+        fig.add_vline(x=today.isoformat(), line={"color": RELEASE_STAGE_COLORS["planned"], "width": 2, "dash": "dot"})
+        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="top", text="today", showarrow=False)
+
+    categories = [_line_label(line) for line in lines] + names
+    fig.update_layout(
+        barmode="overlay",
+        height=max(360, 140 + ROW_PX * len(categories)),
+        font={"size": FONT_SIZE},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": FONT_SIZE - 2}},
+        plot_bgcolor="#FFFFFF",
+        hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
+    )
+    fig.update_xaxes(
+        type="date",
+        range=[x_min.isoformat(), x_max.isoformat()],
+        showgrid=True,
+        gridcolor="#DDDDDD",
+        dtick="M3",
+        tickformat="%b %Y",
+        title_text=None,
+    )
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=categories,
+        autorange="reversed",
+        title_text=None,
+        showgrid=False,
+    )
+    return fig
+
+
+def _next_line(schedule: Schedule, line: str) -> str | None:
+    lines = schedule.lines()
+    i = lines.index(line)
+    return lines[i + 1] if i + 1 < len(lines) else None
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    """Break a long sentence for the hover box (Plotly does not wrap)."""
+    out, current = [], ""
+    for word in text.split():
+        if current and len(current) + len(word) + 1 > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    return "<br>".join(out)
+
+
+def policy_comparison_figure(
+    deterministic: Sequence[PolicyResult],
+    monte_carlo: MonteCarloResult | None = None,
+    threshold: float | None = None,
+    recommended: str | None = None,
+) -> go.Figure:
+    """Side by side, one column per policy (earliest left): distributors exposed and
+    severity-weighted exposure days. Bars are the Monte Carlo expectation with the 5th-95th
+    percentile of outcomes as whiskers; black diamonds are the deterministic numbers."""
+    ordered = sorted(deterministic, key=lambda r: r.policy.date)
+    labels = [_policy_label(r.policy) for r in ordered]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Distributors exposed", "Severity-weighted exposure (days)"),
+        horizontal_spacing=0.08,
+    )
+    colours = [SEVERITY_COLORS["high"] if r.policy.name != recommended else SEVERITY_COLORS["none"] for r in ordered]
+    if monte_carlo is not None:
+        mc = {p.policy.name: p for p in monte_carlo.policies}
+        rows = [mc[r.policy.name] for r in ordered if r.policy.name in mc]
+        if len(rows) == len(ordered):
+            for col, mean, interval, words in (
+                (1, [p.expected_exposed for p in rows], [p.exposed_interval for p in rows], "distributors"),
+                (2, [p.expected_weighted_days for p in rows], [p.weighted_interval for p in rows], "days"),
+            ):
+                fig.add_trace(
+                    go.Bar(
+                        x=labels,
+                        y=mean,
+                        marker={"color": colours, "opacity": 0.75},
+                        error_y={
+                            "type": "data",
+                            "symmetric": False,
+                            "array": [max(0.0, hi - m) for m, (_, hi) in zip(mean, interval, strict=True)],
+                            "arrayminus": [max(0.0, m - lo) for m, (lo, _) in zip(mean, interval, strict=True)],
+                            "thickness": 2,
+                            "width": 8,
+                        },
+                        name="Expected (Monte Carlo), whiskers: 90% of draws",
+                        showlegend=col == 1,
+                        legendgroup="mc",
+                        hovertemplate=f"%{{x}}<br>expected %{{y:,.1f}} {words}<extra></extra>",
+                    ),
+                    row=1,
+                    col=col,
+                )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[r.n_exposed for r in ordered],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 14, "color": "#000000"},
+            name="Deterministic (likely dates)",
+            legendgroup="det",
+            hovertext=[
+                f"{r.policy.name}: {r.n_exposed} exposed, {r.n_unknown} unknown (no ready date)" for r in ordered
+            ],
+            hoverinfo="text",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[r.weighted_exposed_days for r in ordered],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 14, "color": "#000000"},
+            name="Deterministic (likely dates)",
+            legendgroup="det",
+            showlegend=False,
+            hovertext=[f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
+            hoverinfo="text",
+        ),
+        row=1,
+        col=2,
+    )
+    if threshold is not None:
+        fig.add_hline(
+            y=threshold,
+            line={"color": "#111111", "dash": "dash", "width": 2},
+            annotation_text=f"threshold {threshold:,.0f} days",
+            annotation_position="top left",
+            row=1,
+            col=2,
+        )
+    fig.update_layout(
+        height=520,
+        font={"size": FONT_SIZE},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0},
+        plot_bgcolor="#FFFFFF",
+    )
+    fig.update_yaxes(rangemode="tozero", gridcolor="#DDDDDD")
+    fig.update_xaxes(tickangle=-30)
+    return fig
+
+
+def _policy_label(policy: Policy) -> str:
+    return f"{policy.name}<br>{policy.date.strftime('%b %Y')}"
