@@ -98,6 +98,11 @@ def _identity_mismatch(ctx: FailureContext) -> Diagnosis:
         if lines
         else "Do not trust this file. Download the artifact and its bundle again from python.org."
     )
+    if ctx.found_issuer and ctx.found_issuer != ctx.expected_issuer:
+        explanation += (
+            f" The OIDC issuer differs too ({issuer_display_name(ctx.found_issuer)} instead of"
+            f" {issuer_display_name(ctx.expected_issuer)})."
+        )
     return Diagnosis(
         FailureClass.IDENTITY_MISMATCH,
         f"Signed by {found}, expected {ctx.expected_identity}: {reason}.",
@@ -131,6 +136,11 @@ def diagnose(message: str, ctx: FailureContext, *, loading: bool = False) -> Dia
     m = message
     if loading:
         return _diagnose_load(m)
+    policy_failed = ("OIDCIssuer" in m or "SANs" in m) and "does not match" in m
+    # sigstore checks the issuer before the SAN, so a release by another release manager who uses
+    # another provider surfaces as an issuer error; the person is the more useful fact to report.
+    if policy_failed and ctx.found_identities and ctx.expected_identity not in ctx.found_identities:
+        return _identity_mismatch(ctx)
     if "OIDCIssuer" in m and "does not match" in m:
         return _issuer_mismatch(ctx)
     if "SANs do not match" in m:

@@ -22,7 +22,7 @@ BUNDLE_SUFFIXES: tuple[str, ...] = (".sigstore.json", ".sigstore")
 #: ``python-3.13.0-embed-amd64.zip``, ``python-3.14.0-macos11.pkg``, ``Python-3.15.0rc2.tgz``.
 #: The micro part is optional so ``python-3.14-docs`` style names still map to a line.
 _FILE_VERSION_RE = re.compile(
-    r"(?i)(?:^|[/\\])python-(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<micro>\d+))?(?P<pre>(?:a|b|rc)\d+)?(?=$|[.\-_])"
+    r"(?i)(?:^|[^a-z0-9])python-(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<micro>\d+))?(?P<pre>(?:a|b|rc)\d+)?(?=$|[.\-_])"
 )
 
 
