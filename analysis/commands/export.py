@@ -22,6 +22,7 @@ FORMATS = ["html", "md", "csv", "xlsx", "pdf", "json"]
 DEFAULT_SEED = 761
 DEFAULT_DRAWS = 2000
 MAX_DRAWS = 100_000
+DEFAULT_THRESHOLD = 1000.0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--include-contacts", action="store_true", help="include personal data (contact, role)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"simulation seed (default {DEFAULT_SEED})")
     p.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,})")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"severity-weighted exposure days under which a policy is recommended (default {DEFAULT_THRESHOLD:,.0f})",
+    )
     p.add_argument("--html-url", default=None, help="where the HTML report will be published (linked from md)")
     p.set_defaults(func=run)
 
@@ -95,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         include_contacts=args.include_contacts,
         seed=args.seed,
         draws=args.draws,
+        threshold=args.threshold,
         html_url=args.html_url,
     )
     data = build_snapshot(store, options)

@@ -16,6 +16,7 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jinja2
@@ -25,6 +26,7 @@ from analysis.reports.model import ReportData, format_cell
 
 #: The one line that differs between two exports of the same data (tests strip it).
 GENERATED_MARKER = 'class="generated"'
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -56,10 +58,11 @@ nav ol { columns: 2; padding-left: 1.2rem; margin: .4rem 0; }
 .kpis { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
 .kpi { border: 1px solid var(--rule); border-radius: 6px; padding: .5rem 1rem; min-width: 9rem; }
 .kpi b { display: block; font-size: 1.6rem; color: var(--accent); }
-table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .86rem; width: 100%; }
+table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .86rem; min-width: 45%; }
 th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.nowrap { white-space: nowrap; }
 .wide { overflow-x: auto; }
 .chart { margin: .4rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
 blockquote { margin: .3rem 0 .6rem; padding: .2rem .8rem; border-left: 3px solid var(--rule); color: #333; }
@@ -107,7 +110,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 {% if t.rows %}<div class="wide"><table id="table-{{ t.key }}">
 <thead><tr>{% for c in t.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>
+{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% elif is_date(cell) %}<td class="nowrap">{{ cell }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody>
 </table></div>{% else %}<p class="note">No data.</p>{% endif %}
 {% if t.note %}<p class="note">{{ t.note }}</p>{% endif %}
@@ -182,7 +185,11 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.globals.update(fmt=format_cell, is_number=lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+    env.globals.update(
+        fmt=format_cell,
+        is_number=lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        is_date=lambda v: isinstance(v, str) and _ISO_DATE.fullmatch(v) is not None,
+    )
     return env
 
 

@@ -229,14 +229,29 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
         explanations.append(
             (d.policy.name, tuple(f"{r.distributor}: {r.explanation}" for r in d.distributors if r.status == "exposed"))
         )
+    figures = _simulation_figures(det, mc, schedule, options.threshold, rec.policy)
     section = SimulationSection(
         comparison=comparison,
         recommendation=rec.sentence,
         exposures=tuple(exposures),
         explanations=tuple(explanations),
-        figure_keys=(),
+        figure_keys=tuple(figures),
     )
-    return section, {}
+    return section, figures
+
+
+def _simulation_figures(det: Any, mc: Any, schedule: Any, threshold: float, recommended: str | None) -> dict[str, Any]:
+    """The comparison chart, then one timeline per policy (``today`` is not drawn: reports are
+    about the data, and a "today" line would make two exports differ)."""
+    charts = _import("analysis.timeline_chart")
+    try:
+        figures = {"sim-comparison": charts.policy_comparison_figure(det, mc, threshold, recommended)}
+        for result in det:
+            key = "timeline-" + result.policy.name.replace(".", "-")
+            figures[key] = charts.timeline_figure(result, schedule, today=None)
+    except Exception as exc:
+        raise SectionUnavailable(f"the simulator charts failed: {exc}") from exc
+    return figures
 
 
 class UnknownPolicy(ValueError):

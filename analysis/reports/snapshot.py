@@ -381,7 +381,10 @@ def provenance(
         ("App version", analysis.__version__),
         (
             "Simulation",
-            f"seed {options.seed}, {options.draws:,} draws; policies {', '.join(options.policies) or 'built-in'}",
+            (
+                f"seed {options.seed}, {options.draws:,} draws; policies {', '.join(options.policies) or 'built-in'}; "
+                f"recommendation threshold {options.threshold:,.0f} severity-weighted days"
+            ),
         ),
         ("Answers SHA-256", answers_sha256),
         (

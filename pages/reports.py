@@ -1,0 +1,175 @@
+"""Reports page: build the Steering Council report from the current answers and download it.
+
+Thin on purpose: everything is built by ``analysis.reports`` (the same code as
+``python -m analysis export``). Builds are cached on the store's generation and the options, so
+changing nothing costs nothing and any new answer invalidates the cache. The PDF is only made on
+request: printing with headless Chromium takes seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.auth import is_reviewer, require_reviewer
+
+require_reviewer()
+
+from analysis.reports import MEDIA_TYPES, ReportOptions, build_snapshot, render_bytes
+from analysis.reports.pdf import PdfError, html_to_pdf
+from analysis.schedule import builtin_policy_descriptions, load_schedule
+from analysis.storage.db import database_url
+from ui.store import configured_database_url, get_store
+
+TEXT_FORMATS = ("html", "md", "csv", "xlsx", "json")
+LABELS = {"html": "HTML", "md": "Markdown", "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF", "json": "JSON"}
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the page needs from one build; plain bytes and strings so it caches cheaply."""
+
+    files: dict[str, bytes]
+    personal_note: str
+    unavailable: tuple[tuple[str, str], ...]
+    answers_sha256: str
+    stamp: str
+    responses: int
+
+
+@st.cache_data(show_spinner="Building the report…", max_entries=8)
+def build(url: str, generation: int, options: ReportOptions) -> Built:
+    """Every format but PDF. ``url`` and ``generation`` are the cache key for the data."""
+    del url, generation  # only part of the key; the store below is the one they identify
+    data = build_snapshot(get_store(), options)
+    stamp = data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty"
+    return Built(
+        files={fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
+        personal_note=data.personal_data_note,
+        unavailable=data.unavailable,
+        answers_sha256=data.answers_sha256,
+        stamp=stamp,
+        responses=data.responses,
+    )
+
+
+st.title("Reports for Steering Council review")
+st.write(
+    "One report from the current answers, in every format: a self-contained **HTML** file (charts included, "
+    "opens offline), **Markdown** to paste into a Discourse post, **CSV**/**XLSX** for spreadsheets, a **PDF** "
+    "for the archive and the canonical **JSON** answers (whose SHA-256 the report prints)."
+)
+
+store = get_store()
+generation = store.generation()
+if store.stats()["responses"] == 0:
+    st.info("No answers have been submitted yet, so there is nothing to report. Import answers or wait for the survey.")
+    st.stop()
+
+schedule = load_schedule()
+releases = [r.name for r in schedule.releases]
+builtin = [p for p in builtin_policy_descriptions() if p in releases]
+reviewer = is_reviewer()
+
+with st.container(border=True):
+    left, right = st.columns([3, 2])
+    policies = left.multiselect(
+        "Policies to compare (first release without PGP signatures)",
+        releases,
+        default=builtin,
+        key="report_policies",
+        help="Empty means the built-in policies.",
+    )
+    html_url = left.text_input(
+        "Where the HTML report will be published (optional)",
+        key="report_html_url",
+        help="The Markdown links to it; an http(s) address.",
+    )
+    seed = right.number_input("Simulation seed", min_value=0, max_value=2**32 - 1, value=761, step=1, key="report_seed")
+    draws = right.number_input(
+        "Monte Carlo draws", min_value=100, max_value=100_000, value=2000, step=500, key="report_draws"
+    )
+    threshold = right.number_input(
+        "Recommendation threshold (severity-weighted days)",
+        min_value=0.0,
+        value=1000.0,
+        step=100.0,
+        key="report_threshold",
+    )
+    include_contacts = st.checkbox(
+        "Include personal data (contacts and respondent roles)",
+        value=False,
+        disabled=not reviewer,
+        key="report_contacts",
+        help="Only signed-in reviewers may include it; the report states whether it is included.",
+    )
+
+url_ok = True
+if html_url.strip():
+    from analysis.reports.markdown import safe_url
+
+    try:
+        safe_url(html_url)
+    except ValueError as exc:
+        st.error(str(exc))
+        url_ok = False
+
+options = ReportOptions(
+    policies=tuple(p for p in releases if p in set(policies)),
+    include_contacts=bool(include_contacts and reviewer),
+    seed=int(seed),
+    draws=int(draws),
+    threshold=float(threshold),
+    html_url=html_url.strip() if url_ok and html_url.strip() else None,
+)
+built = build(database_url(configured_database_url()), generation, options)
+
+if options.include_contacts:
+    st.warning(built.personal_note)
+else:
+    st.caption(built.personal_note)
+for section, reason in built.unavailable:
+    st.warning(f"{section} could not be included: {reason}.")
+
+st.subheader("Download")
+columns = st.columns(len(TEXT_FORMATS) + 1)
+for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
+    column.download_button(
+        LABELS[fmt],
+        data=built.files[fmt],
+        file_name=f"pep761-report-{built.stamp}.{fmt}",
+        mime=MEDIA_TYPES[fmt],
+        key=f"download_{fmt}",
+        use_container_width=True,
+    )
+
+pdf_key = (database_url(configured_database_url()), generation, options)
+pdf_state = st.session_state.get("report_pdf")
+with columns[-1]:
+    if pdf_state and pdf_state[0] == pdf_key:
+        st.download_button(
+            LABELS["pdf"],
+            data=pdf_state[1],
+            file_name=f"pep761-report-{built.stamp}.pdf",
+            mime=MEDIA_TYPES["pdf"],
+            key="download_pdf",
+            use_container_width=True,
+        )
+    elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
+        try:
+            with st.spinner("Printing the report with headless Chromium…"):
+                pdf = html_to_pdf(built.files["html"].decode("utf-8"))
+        except PdfError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["report_pdf"] = (pdf_key, pdf)
+            st.rerun()
+
+st.caption(f"SHA-256 of the exported answers (JSON): `{built.answers_sha256}`")
+
+st.subheader("Markdown preview")
+rendered, source = st.tabs(["As it will look", "Source to paste"])
+markdown = built.files["md"].decode("utf-8")
+rendered.markdown(markdown)
+source.code(markdown, language="markdown")

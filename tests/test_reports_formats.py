@@ -1,0 +1,226 @@
+"""Report formats: Markdown golden file, injection payloads, CSV/XLSX, determinism, personal data.
+
+Regenerate the golden file after an intended change of the report, then review the diff:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_reports_formats.py -k golden
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from datetime import UTC, datetime
+
+import pytest
+from markdown_it import MarkdownIt
+from openpyxl import load_workbook
+from plotly.offline import get_plotlyjs
+
+from analysis import crosstab
+from analysis.models import SurveyResponse
+from analysis.reports import ReportOptions, render
+from analysis.reports.markdown import escape, safe_url
+from analysis.reports.tables import CROSSTAB_SHEETS, neutralise, response_columns
+from analysis.storage import ResponseStore
+from tests.reports_support import (
+    CONTACT,
+    FORMULA_PAYLOADS,
+    GOLDEN_DIR,
+    HYPERLINK,
+    LINK,
+    ROLE,
+    SCRIPT,
+    SPREADSHEET_TRIGGERS,
+    TEST_OPTIONS,
+    freeze_store_clock,
+    load_payloads,
+    load_seed,
+    snapshot,
+    without_generated_line,
+)
+
+
+@pytest.fixture
+def seeded(store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> ResponseStore:
+    freeze_store_clock(monkeypatch)
+    load_seed(store)
+    return store
+
+
+@pytest.fixture
+def attacked(store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> ResponseStore:
+    freeze_store_clock(monkeypatch)
+    load_payloads(store)
+    return store
+
+
+# -- Markdown --------------------------------------------------------------------------------------
+
+
+def test_markdown_golden_with_seed_data(seeded: ResponseStore) -> None:
+    options = ReportOptions(seed=761, draws=300, html_url="https://example.org/pep761/report.html")
+    text = str(render(snapshot(seeded, options), "md"))
+    golden = GOLDEN_DIR / "report_seed.md"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), "run with UPDATE_GOLDEN=1 once to create the golden file"
+    assert text == golden.read_text(encoding="utf-8"), "report changed: review, then UPDATE_GOLDEN=1"
+
+
+def test_markdown_is_discourse_ready(seeded: ResponseStore) -> None:
+    text = str(render(snapshot(seeded, ReportOptions(draws=300, html_url="https://example.org/r.html")), "md"))
+    assert "<" not in text.replace("\\<", "")  # no HTML at all
+    assert "[HTML report](https://example.org/r.html)" in text
+    assert "| --- |" not in text and "|---|" in text.replace(":", "")
+    assert len(text.splitlines()) < 400  # short enough to paste
+
+
+def test_markdown_renders_payloads_as_text(attacked: ResponseStore) -> None:
+    text = str(render(snapshot(attacked), "md"))
+    assert SCRIPT not in text and LINK not in text and "<b>" not in text
+    assert "\\@channel" in text  # no Discourse mention
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<script" not in html and "javascript:" not in html.split("href=")[-1] if "href=" in html else True
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert all(not h.lower().startswith("javascript") for h in hrefs)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[x](javascript:alert(1))" in html  # visible text, not a link
+    assert "<b>" not in html and "<i>" not in html
+
+
+def test_markdown_escape_and_url_rules() -> None:
+    assert escape("a|b") == "a\\|b"
+    assert escape("`x`") == "\\`x\\`"
+    assert escape("1. item", line_start=True) == "1\\. item"
+    assert escape("- item", line_start=True) == "\\- item"
+    assert escape("line\nbreak") == "line break"
+    with pytest.raises(ValueError, match="http"):
+        safe_url("javascript:alert(1)")
+    assert safe_url("https://x.org/a (b)") == "https://x.org/a%20%28b%29"
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+
+
+def test_html_escapes_every_payload(attacked: ResponseStore) -> None:
+    html = str(render(snapshot(attacked), "html"))
+    assert SCRIPT not in html and "<b>bold</b>" not in html and "<i>theme</i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[x](javascript:alert(1))" in html  # plain text; nothing in HTML makes it a link
+    assert 'href="javascript' not in html.lower()
+
+
+def test_html_is_self_contained(seeded: ResponseStore) -> None:
+    data = snapshot(seeded)
+    html = str(render(data, "html"))
+    assert html.count(get_plotlyjs()[:500]) == 1  # plotly.js inlined exactly once
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", html)
+    assert "@import" not in html and "url(" not in html.split("<script>")[0]
+    assert "Content-Security-Policy" in html and "default-src &#39;none&#39;" in html
+    for key in data.figures:
+        assert f'id="fig-{key}"' in html
+    for section in ("summary", "crosstabs", "simulation", "distributors", "themes", "methodology", "provenance"):
+        assert f'<section id="{section}">' in html
+
+
+# -- CSV and XLSX ----------------------------------------------------------------------------------
+
+
+def test_neutralise_every_trigger() -> None:
+    for payload in SPREADSHEET_TRIGGERS:
+        assert neutralise(payload) == "'" + payload
+    assert neutralise("fine =1") == "fine =1"
+    assert neutralise(-1) == -1 and neutralise(None) is None
+
+
+def test_csv_columns_rows_and_neutralisation(attacked: ResponseStore) -> None:
+    text = str(render(snapshot(attacked), "csv"))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == response_columns(include_contacts=False)
+    assert rows[0][:3] == ["response_id", "distributor", "distributor_kind"]
+    assert "contact" not in rows[0] and "respondent_role" not in rows[0]
+    cells = [c for row in rows[1:] for c in row]
+    assert not [c for c in cells if c and c[0] in "=+-@\t\r"], "unneutralised cell"
+    for payload in FORMULA_PAYLOADS:
+        assert any(c.startswith("'" + payload) for c in cells), payload
+    by_name = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_name["Gentoo <b>bold</b> | pipe `tick`"]["blockers"] == "offline-verification;air-gapped-builders"
+
+
+def test_xlsx_sheets_match_the_crosstab_engine(seeded: ResponseStore) -> None:
+    data = snapshot(seeded)
+    wb = load_workbook(io.BytesIO(render(data, "xlsx")))  # type: ignore[arg-type]
+    assert wb.sheetnames[:2] == ["Responses", "Summary"]
+    for name in ("Simulation", "Themes", "Distributors", "Provenance", *CROSSTAB_SHEETS.values()):
+        assert name in wb.sheetnames
+    frame = seeded.latest_frame()
+    for key, sheet_name in CROSSTAB_SHEETS.items():
+        ws = wb[sheet_name]
+        assert ws.freeze_panes == "A2" and ws["A1"].font.b
+        field = key.removeprefix("crosstab-")
+        table = crosstab.with_labels(crosstab.crosstab(frame, field, "distributor_kind", margins=True))
+        header = [c.value for c in ws[1]]
+        checked = 0
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            if row[0] is None:
+                break
+            for col_label, value in zip(header[1:], row[1:], strict=True):
+                assert table.loc[row[0], col_label] == value, (field, row[0], col_label)
+                checked += 1
+        assert checked >= len(table.index)
+    responses = wb["Responses"]
+    assert [c.value for c in responses[1]] == response_columns(include_contacts=False)
+    assert responses.max_row == data.distributors + 1
+    assert wb["Responses"].column_dimensions["B"].width >= 8
+
+
+def test_xlsx_neutralises_payloads(attacked: ResponseStore) -> None:
+    wb = load_workbook(io.BytesIO(render(snapshot(attacked), "xlsx")))  # type: ignore[arg-type]
+    values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [v for v in values if v[0] in "=+-@\t\r"], "unneutralised cell"
+    assert "'" + HYPERLINK in values
+    for ws in wb:
+        for row in ws.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+
+
+# -- determinism and personal data -----------------------------------------------------------------
+
+
+def test_two_exports_differ_only_in_the_generated_line(attacked: ResponseStore) -> None:
+    first = snapshot(attacked, now=datetime(2026, 1, 1, tzinfo=UTC))
+    second = snapshot(attacked, now=datetime(2026, 2, 2, tzinfo=UTC))
+    for fmt in ("html", "md", "csv", "json"):
+        a, b = str(render(first, fmt)), str(render(second, fmt))
+        if fmt in ("html", "md"):
+            assert a != b
+            assert len(a.splitlines()) == len(b.splitlines())
+            assert sum(x != y for x, y in zip(a.splitlines(), b.splitlines(), strict=True)) == 1
+        assert without_generated_line(a) == without_generated_line(b), fmt
+    assert render(first, "xlsx") == render(second, "xlsx")
+
+
+def test_personal_data_excluded_unless_requested(attacked: ResponseStore) -> None:
+    without = snapshot(attacked)
+    for fmt in ("html", "md", "csv", "json"):
+        text = str(render(without, fmt))
+        assert CONTACT not in text and ROLE not in text, fmt
+    xlsx = load_workbook(io.BytesIO(render(without, "xlsx")))  # type: ignore[arg-type]
+    cells = {str(c.value) for ws in xlsx for row in ws.iter_rows() for c in row}
+    assert CONTACT not in cells
+    included = snapshot(attacked, ReportOptions(include_contacts=True, draws=TEST_OPTIONS.draws))
+    for fmt in ("html", "csv", "json"):
+        assert CONTACT in str(render(included, fmt)), fmt
+    assert "INCLUDES personal data" in str(render(included, "html"))
+    assert "INCLUDES personal data" in str(render(included, "md"))
+
+
+def test_json_format_is_the_canonical_export(attacked: ResponseStore) -> None:
+    from analysis.importer import parse_responses
+
+    text = str(render(snapshot(attacked), "json"))
+    outcome = parse_responses(text)
+    assert outcome.ok and len(outcome.responses) == 3
+    assert all(isinstance(r, SurveyResponse) and r.contact is None for r in outcome.responses)
