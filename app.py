@@ -10,5 +10,8 @@ pages = {
         st.Page("pages/survey.py", title="Answer the survey", icon="📝", url_path="survey"),
         st.Page("pages/verify.py", title="Verify a release", icon=":material/verified:", url_path="verify"),
     ],
+    "Review": [
+        st.Page("pages/simulator.py", title="Timeline simulator", icon=":material/timeline:", url_path="simulator"),
+    ],
 }
 st.navigation(pages).run()

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.palette import EXPOSURE_COLORS, RELEASE_STAGE_COLORS, SEVERITY_COLORS
+from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
 from analysis.schedule import Policy, Schedule, load_schedule
-from analysis.simulation.deterministic import PolicyResult
+from analysis.simulation.deterministic import DistributorResult, PolicyResult
 from analysis.simulation.montecarlo import MonteCarloResult
 
 FONT_SIZE = 16
@@ -134,15 +134,34 @@ def timeline_figure(
         group = [r for r in rows if r.status == status]
         if not group:
             continue
-        starts, lengths, hover, labels = [], [], [], []
+        hover = [
+            f"<b>{r.distributor}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}" for r in group
+        ]
+        if status == "in production":
+            # Already verifying: nothing to bridge, so a mark where it would start, not a bar.
+            fig.add_trace(
+                go.Scatter(
+                    x=[r.fetch_start.isoformat() for r in group],
+                    y=[r.distributor for r in group],
+                    mode="markers",
+                    marker={"symbol": "circle", "size": 16, "color": colour, "line": {"color": "#000000", "width": 1}},
+                    name=words,
+                    hovertext=hover,
+                    hoverinfo="text",
+                )
+            )
+            continue
+        if status == "exposed":
+            _signed_lead_in(fig, group, hover)
+        starts, lengths, labels = [], [], []
         for r in group:
+            start = r.first_affected_date if status == "exposed" else r.fetch_start
             end = r.ready_date
             if status == "unknown" or end is None:
                 end = x_max  # open-ended: no date to stop at
-            end = max(end, r.fetch_start + timedelta(days=3))  # keep zero-length bars visible
-            starts.append(r.fetch_start.isoformat())
-            lengths.append(_ms((end - r.fetch_start).days))
-            hover.append(f"<b>{r.distributor}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}")
+            end = max(end, start + timedelta(days=3))  # keep zero-length bars visible
+            starts.append(start.isoformat())
+            lengths.append(_ms((end - start).days))
             labels.append(f"{r.exposed_days} days" if status == "exposed" else "")
         fig.add_trace(
             go.Bar(
@@ -185,22 +204,23 @@ def timeline_figure(
         y=1.0,
         yref="paper",
         yanchor="bottom",
+        yshift=34,
         text=f"<b>PGP stops: {policy.name}</b> ({policy.date.isoformat()})",
         showarrow=False,
-        font={"size": FONT_SIZE},
+        font={"size": FONT_SIZE + 2, "color": "#111111"},
         bgcolor="#FFFFFF",
     )
     if today is not None and x_min <= today <= x_max:
         fig.add_vline(x=today.isoformat(), line={"color": RELEASE_STAGE_COLORS["planned"], "width": 2, "dash": "dot"})
-        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="top", text="today", showarrow=False)
+        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="bottom", text="today", showarrow=False)
 
     categories = [_line_label(line) for line in lines] + names
     fig.update_layout(
         barmode="overlay",
-        height=max(360, 140 + ROW_PX * len(categories)),
+        height=max(420, 260 + ROW_PX * len(categories)),
         font={"size": FONT_SIZE},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0, "font": {"size": FONT_SIZE - 2}},
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0, "font": {"size": FONT_SIZE - 2}},
         plot_bgcolor="#FFFFFF",
         hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
     )
@@ -211,6 +231,7 @@ def timeline_figure(
         gridcolor="#DDDDDD",
         dtick="M3",
         tickformat="%b %Y",
+        side="top",
         title_text=None,
     )
     fig.update_yaxes(
@@ -222,6 +243,30 @@ def timeline_figure(
         showgrid=False,
     )
     return fig
+
+
+#: Colour of the part of an exposed bar before its first unsigned release (fetching, still signed).
+SIGNED_LEAD_IN = "#E6B0AA"
+
+
+def _signed_lead_in(fig: go.Figure, group: Sequence[DistributorResult], hover: Sequence[str]) -> None:
+    """The stretch from fetch start to the first unsigned release: fetching, but still PGP-signed."""
+    lead = [(r, h) for r, h in zip(group, hover, strict=True) if r.first_affected_date > r.fetch_start]
+    if not lead:
+        return
+    fig.add_trace(
+        go.Bar(
+            y=[r.distributor for r, _ in lead],
+            base=[r.fetch_start.isoformat() for r, _ in lead],
+            x=[_ms((r.first_affected_date - r.fetch_start).days) for r, _ in lead],
+            orientation="h",
+            marker={"color": SIGNED_LEAD_IN},
+            width=0.6,
+            name="Fetching, releases still PGP-signed",
+            hovertext=[h for _, h in lead],
+            hoverinfo="text",
+        )
+    )
 
 
 def _next_line(schedule: Schedule, line: str) -> str | None:
@@ -255,12 +300,23 @@ def policy_comparison_figure(
     ordered = sorted(deterministic, key=lambda r: r.policy.date)
     labels = [_policy_label(r.policy) for r in ordered]
     fig = make_subplots(
-        rows=1,
-        cols=2,
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
         subplot_titles=("Distributors exposed", "Severity-weighted exposure (days)"),
-        horizontal_spacing=0.08,
+        vertical_spacing=0.1,
     )
-    colours = [SEVERITY_COLORS["high"] if r.policy.name != recommended else SEVERITY_COLORS["none"] for r in ordered]
+    # Green under the threshold, red over it (grey without one); the recommended one is outlined.
+    weighted = {r.policy.name: r.weighted_exposed_days for r in ordered}
+    if monte_carlo is not None:
+        weighted.update({p.policy.name: p.expected_weighted_days for p in monte_carlo.policies})
+    colours = [
+        QUALITATIVE[7]
+        if threshold is None
+        else (SEVERITY_COLORS["none"] if weighted[r.policy.name] < threshold else SEVERITY_COLORS["high"])
+        for r in ordered
+    ]
+    outline = [4 if r.policy.name == recommended else 0 for r in ordered]
     if monte_carlo is not None:
         mc = {p.policy.name: p for p in monte_carlo.policies}
         rows = [mc[r.policy.name] for r in ordered if r.policy.name in mc]
@@ -273,7 +329,7 @@ def policy_comparison_figure(
                     go.Bar(
                         x=labels,
                         y=mean,
-                        marker={"color": colours, "opacity": 0.75},
+                        marker={"color": colours, "opacity": 0.8, "line": {"color": "#111111", "width": outline}},
                         error_y={
                             "type": "data",
                             "symmetric": False,
@@ -282,13 +338,13 @@ def policy_comparison_figure(
                             "thickness": 2,
                             "width": 8,
                         },
-                        name="Expected (Monte Carlo), whiskers: 90% of draws",
+                        name="Expected (Monte Carlo), whiskers: 90% of draws; green: under the threshold",
                         showlegend=col == 1,
                         legendgroup="mc",
                         hovertemplate=f"%{{x}}<br>expected %{{y:,.1f}} {words}<extra></extra>",
                     ),
-                    row=1,
-                    col=col,
+                    row=col,
+                    col=1,
                 )
     fig.add_trace(
         go.Scatter(
@@ -318,8 +374,8 @@ def policy_comparison_figure(
             hovertext=[f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
             hoverinfo="text",
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
     if threshold is not None:
         fig.add_hline(
@@ -327,18 +383,20 @@ def policy_comparison_figure(
             line={"color": "#111111", "dash": "dash", "width": 2},
             annotation_text=f"threshold {threshold:,.0f} days",
             annotation_position="top left",
-            row=1,
-            col=2,
+            row=2,
+            col=1,
         )
     fig.update_layout(
-        height=520,
+        height=720,
         font={"size": FONT_SIZE},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.28, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": FONT_SIZE - 2}},
         plot_bgcolor="#FFFFFF",
+        bargap=0.35,
     )
-    fig.update_yaxes(rangemode="tozero", gridcolor="#DDDDDD")
-    fig.update_xaxes(tickangle=-30)
+    fig.update_yaxes(rangemode="tozero", gridcolor="#DDDDDD", tickfont={"size": FONT_SIZE})
+    fig.update_xaxes(tickfont={"size": FONT_SIZE})
+    fig.update_annotations(font={"size": FONT_SIZE + 2, "color": "#111111"})
     return fig
 
 

@@ -22,6 +22,7 @@ from analysis.simulation.inputs import (
 )
 from analysis.simulation.montecarlo import MonteCarloConfig, MonteCarloResult, PolicyDistribution, run_monte_carlo
 from analysis.simulation.recommend import Recommendation, recommend
+from analysis.simulation.tables import comparison_table, distributor_table
 from analysis.simulation.whatif import WhatIf, what_if
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Recommendation",
     "WhatIf",
     "compare_policies",
+    "comparison_table",
+    "distributor_table",
     "distributors_from_frame",
     "distributors_from_responses",
     "load_distributors",
