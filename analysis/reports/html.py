@@ -63,6 +63,7 @@ th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left
 th { background: #f3f5f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.nowrap { white-space: nowrap; }
+table.full { width: 100%; }
 .wide { overflow-x: auto; }
 .chart { margin: .4rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
 blockquote { margin: .3rem 0 .6rem; padding: .2rem .8rem; border-left: 3px solid var(--rule); color: #333; }
@@ -72,7 +73,7 @@ dl.prov dt { font-weight: 600; }
 dl.prov dd { margin: 0; overflow-wrap: anywhere; }
 code { font-size: .85rem; }
 ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
-@page { size: A4; margin: 14mm 12mm 16mm; }
+@page { size: A4 landscape; margin: 12mm 12mm 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav { display: none; }
@@ -107,7 +108,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 <p class="unavailable"><b>{{ section }}</b> could not be included: {{ reason }}.</p>
 {% endfor %}
 {% macro table(t, numeric_from=1) -%}
-{% if t.rows %}<div class="wide"><table id="table-{{ t.key }}">
+{% if t.rows %}<div class="wide"><table id="table-{{ t.key }}"{% if t.columns|length > 5 %} class="full"{% endif %}>
 <thead><tr>{% for c in t.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in t.rows %}<tr>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% elif is_date(cell) %}<td class="nowrap">{{ cell }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>

@@ -19,6 +19,10 @@ from pathlib import Path
 CHROMIUM_ENV = "SURVEY_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_SECONDS = 120
+#: The page is laid out (and plotly sizes its charts) in a window this wide: the report's side
+#: padding (2 x 32 px) plus the printable width of A4 landscape with 12 mm margins (273 mm = 1032
+#: CSS px), so the charts fill the printed page instead of keeping a narrower screen size.
+WINDOW_SIZE = "1096,1400"
 CHROMIUM_FLAGS: tuple[str, ...] = (
     "--headless",
     "--no-sandbox",
@@ -61,6 +65,7 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = TIME
             *CHROMIUM_FLAGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
+            f"--window-size={WINDOW_SIZE}",
             "--virtual-time-budget=10000",
             f"--print-to-pdf={out}",
             page.as_uri(),

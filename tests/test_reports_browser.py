@@ -1,0 +1,93 @@
+"""The HTML report in headless Chromium with the network cut off, and the PDF it prints to.
+
+Skipped locally without /usr/bin/chromium; with CI=true a missing Chromium fails
+(``tests.conftest.require_chromium``). Screenshots land in test-results/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Route
+from pypdf import PdfReader
+
+from analysis.reports import render
+from analysis.reports.pdf import html_to_pdf
+from analysis.storage import ResponseStore
+from tests.conftest import require_chromium
+from tests.reports_support import SCRIPT, freeze_store_clock, load_payloads, load_seed, snapshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def report_file(store: ResponseStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path, int]:
+    """The seed data plus the injection payloads, as an HTML file; returns (path, number of figures)."""
+    freeze_store_clock(monkeypatch)
+    load_seed(store)
+    load_payloads(store)
+    data = snapshot(store)
+    path = tmp_path / "report.html"
+    path.write_text(str(render(data, "html")), encoding="utf-8")
+    return path, len(data.figures)
+
+
+def test_html_report_renders_offline(browser: Browser, report_file: tuple[Path, int], screenshot_dir: Path) -> None:
+    path, n_figures = report_file
+    attempted: list[str] = []
+    console_errors: list[str] = []
+    dialogs: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            attempted.append(url)
+            route.abort()
+
+    context = browser.new_context(viewport={"width": 1400, "height": 3000})
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_function(
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {max(1, n_figures)}", timeout=30_000
+    )
+    assert n_figures >= 1
+    populated = page.evaluate(
+        "Array.from(document.querySelectorAll('.plotly-graph-div')).filter(d => d.querySelector('.main-svg')).length"
+    )
+    assert populated == n_figures
+    assert attempted == [], f"the report tried to fetch {attempted}"
+    assert console_errors == []
+    assert dialogs == [], "an injected script ran"
+    assert page.get_by_text(SCRIPT, exact=False).count() >= 1  # shown as text
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.screenshot(path=str(screenshot_dir / "report-top.png"))
+    page.locator("#simulation").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "report-simulation.png"))
+    context.close()
+
+
+def test_pdf_has_pages_text_and_vector_charts(store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_chromium()
+    freeze_store_clock(monkeypatch)
+    load_seed(store)
+    data = snapshot(store)
+    pdf = html_to_pdf(str(render(data, "html")))
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert 4 <= len(reader.pages) <= 40
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    for expected in ("Steering Council", "Policy comparison", "Provenance", "Methodology", data.answers_sha256[:16]):
+        assert expected in text, expected
+    assert "Gentoo" in text
+    # Charts are drawn by plotly.js as SVG, so they print as vector paths, not a raster image.
+    assert "Distributors exposed" in text
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == 0
