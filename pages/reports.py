@@ -8,7 +8,7 @@ request: printing with headless Chromium takes seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -26,32 +26,22 @@ TEXT_FORMATS = ("html", "md", "csv", "xlsx", "json")
 LABELS = {"html": "HTML", "md": "Markdown", "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF", "json": "JSON"}
 
 
-@dataclass(frozen=True)
-class Built:
-    """What the page needs from one build; plain bytes and strings so it caches cheaply."""
-
-    files: dict[str, bytes]
-    personal_note: str
-    unavailable: tuple[tuple[str, str], ...]
-    answers_sha256: str
-    stamp: str
-    responses: int
-
-
 @st.cache_data(show_spinner="Building the report…", max_entries=8)
-def build(url: str, generation: int, options: ReportOptions) -> Built:
-    """Every format but PDF. ``url`` and ``generation`` are the cache key for the data."""
+def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
+    """Every format but PDF, plus what the page says about the build, as picklable values.
+
+    ``url`` and ``generation`` are the cache key for the data (any new answer bumps it).
+    """
     del url, generation  # only part of the key; the store below is the one they identify
     data = build_snapshot(get_store(), options)
     stamp = data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty"
-    return Built(
-        files={fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
-        personal_note=data.personal_data_note,
-        unavailable=data.unavailable,
-        answers_sha256=data.answers_sha256,
-        stamp=stamp,
-        responses=data.responses,
-    )
+    return {
+        "files": {fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
+        "personal_note": data.personal_data_note,
+        "unavailable": data.unavailable,
+        "answers_sha256": data.answers_sha256,
+        "stamp": stamp,
+    }
 
 
 st.title("Reports for Steering Council review")
@@ -126,10 +116,10 @@ options = ReportOptions(
 built = build(database_url(configured_database_url()), generation, options)
 
 if options.include_contacts:
-    st.warning(built.personal_note)
+    st.warning(built["personal_note"])
 else:
-    st.caption(built.personal_note)
-for section, reason in built.unavailable:
+    st.caption(built["personal_note"])
+for section, reason in built["unavailable"]:
     st.warning(f"{section} could not be included: {reason}.")
 
 st.subheader("Download")
@@ -137,8 +127,8 @@ columns = st.columns(len(TEXT_FORMATS) + 1)
 for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
     column.download_button(
         LABELS[fmt],
-        data=built.files[fmt],
-        file_name=f"pep761-report-{built.stamp}.{fmt}",
+        data=built["files"][fmt],
+        file_name=f"pep761-report-{built['stamp']}.{fmt}",
         mime=MEDIA_TYPES[fmt],
         key=f"download_{fmt}",
         use_container_width=True,
@@ -151,7 +141,7 @@ with columns[-1]:
         st.download_button(
             LABELS["pdf"],
             data=pdf_state[1],
-            file_name=f"pep761-report-{built.stamp}.pdf",
+            file_name=f"pep761-report-{built['stamp']}.pdf",
             mime=MEDIA_TYPES["pdf"],
             key="download_pdf",
             use_container_width=True,
@@ -159,17 +149,17 @@ with columns[-1]:
     elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
         try:
             with st.spinner("Printing the report with headless Chromium…"):
-                pdf = html_to_pdf(built.files["html"].decode("utf-8"))
+                pdf = html_to_pdf(built["files"]["html"].decode("utf-8"))
         except PdfError as exc:
             st.error(str(exc))
         else:
             st.session_state["report_pdf"] = (pdf_key, pdf)
             st.rerun()
 
-st.caption(f"SHA-256 of the exported answers (JSON): `{built.answers_sha256}`")
+st.caption(f"SHA-256 of the exported answers (JSON): `{built['answers_sha256']}`")
 
 st.subheader("Markdown preview")
 rendered, source = st.tabs(["As it will look", "Source to paste"])
-markdown = built.files["md"].decode("utf-8")
+markdown = built["files"]["md"].decode("utf-8")
 rendered.markdown(markdown)
 source.code(markdown, language="markdown")
