@@ -171,7 +171,9 @@ if outcome and outcome["fingerprint"] == fingerprint:
         st.markdown(f"**What to do:** {result.what_to_do}")
         st.caption(f"Failure class `{result.failure}` — sigstore-python said: {result.detail}")
     st.subheader("Evidence")
-    st.table({"": [label for label, _ in result.evidence.rows()], "Value": [v for _, v in result.evidence.rows()]})
+    st.table(
+        {"Evidence": [label for label, _ in result.evidence.rows()], "Value": [v for _, v in result.evidence.rows()]}
+    )
 
     commands = equivalent_commands(
         bundle_name=outcome["bundle"],
@@ -183,8 +185,8 @@ if outcome and outcome["fingerprint"] == fingerprint:
         trusted_root_name=outcome["root_name"],
     )
     st.subheader("The same check in your pipeline")
-    st.code(commands.sigstore, language="bash")
-    st.code(commands.cosign, language="bash")
+    st.code(commands.sigstore, language="bash", wrap_lines=True)
+    st.code(commands.cosign, language="bash", wrap_lines=True)
     for note in commands.notes:
         st.caption(note)
 

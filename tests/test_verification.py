@@ -69,6 +69,7 @@ def test_cpython_bundle_verifies_offline_from_its_sha256_and_the_data_file_ident
     assert ev.certificate_identities == (row.identity,)
     assert ev.certificate_issuer == row.issuer
     assert ev.digest_checked == row.sha256
+    assert ev.digest_signed == row.sha256  # the bundle records what it signed
     assert ev.rekor_log_index is not None and ev.rekor_log_index > 0
     assert ev.rekor_integrated_time is not None
     assert ev.certificate_not_before <= ev.signing_time <= ev.certificate_not_after  # type: ignore[operator]
@@ -119,6 +120,12 @@ def test_negative_fixture_fails_with_its_class(row: Row) -> None:
         assert len(text) > 20
         assert "Error" not in text.replace("error page", "")
         assert "Traceback" not in text
+
+
+def test_digest_mismatch_names_both_digests() -> None:
+    row = next(r for r in NEGATIVE if "other release artifact digest" in r.artifact_name)
+    result = run_row(row)
+    assert "sha256:12445c7b3db3" in result.summary and "the bundle signed sha256:88d2da4eed42" in result.summary
 
 
 def test_missing_checkpoint_bundle_is_missing_inclusion_proof_and_says_what_to_do() -> None:

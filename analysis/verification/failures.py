@@ -58,6 +58,9 @@ class FailureContext:
     trust_root_name: str = ""
     #: "production"/"staging" when the bundle's log belongs to the *other* embedded root.
     bundle_instance: str | None = None
+    checked_digest: str | None = None
+    #: The digest recorded in the bundle (hashedrekord message digest), if any.
+    signed_digest: str | None = None
 
 
 ISSUE_1204 = "https://github.com/sigstore/sigstore-python/issues/1204"
@@ -146,9 +149,14 @@ def diagnose(message: str, ctx: FailureContext, *, loading: bool = False) -> Dia
     if "SANs do not match" in m:
         return _identity_mismatch(ctx)
     if "message digest mismatch" in m:
+        which = (
+            f" (sha256:{ctx.checked_digest[:12]}…, the bundle signed sha256:{ctx.signed_digest[:12]}…)"
+            if ctx.checked_digest and ctx.signed_digest
+            else ""
+        )
         return Diagnosis(
             FailureClass.DIGEST_MISMATCH,
-            "The file's SHA-256 is not the one this bundle signed: it is a different file.",
+            f"The file's SHA-256 is not the one this bundle signed{which}: it is a different file.",
             "A bundle signs exactly one file. The digest you gave (or of the file you uploaded) differs,"
             " so this is another release, another platform's installer, an incomplete download, or a"
             " modified file.",

@@ -11,6 +11,8 @@ public page and the CLI must answer a hostile upload with a sentence, not a trac
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +50,8 @@ class Evidence:
     """What the bundle says, shown whatever the outcome (empty fields when the bundle is unreadable)."""
 
     digest_checked: str = ""
+    #: The SHA-256 the bundle itself records as signed (hashedrekord bundles carry it).
+    digest_signed: str | None = None
     bundle_media_type: str | None = None
     certificate_identities: tuple[str, ...] = ()
     certificate_issuer: str | None = None
@@ -77,6 +81,7 @@ class Evidence:
             ("Rekor integrated time", fmt(self.rekor_integrated_time)),
             ("Rekor entry", self.rekor_entry_kind or "—"),
             ("Digest checked", f"sha256:{self.digest_checked}" if self.digest_checked else "—"),
+            ("Digest the bundle signed", f"sha256:{self.digest_signed}" if self.digest_signed else "—"),
             ("Bundle media type", self.bundle_media_type or "—"),
             ("Trust root", self.trust_root or "—"),
         ]
@@ -156,6 +161,7 @@ def _evidence(doc: dict[str, Any], bundle: Bundle | None, digest: bytes, root: T
     integrated = _epoch(entry.get("integratedTime"))
     fields: dict[str, Any] = {
         "digest_checked": digest.hex(),
+        "digest_signed": _signed_digest(doc),
         "bundle_media_type": doc.get("mediaType") if isinstance(doc.get("mediaType"), str) else None,
         "rekor_log_index": int(entry["logIndex"]) if str(entry.get("logIndex", "")).isdigit() else None,
         "rekor_integrated_time": integrated,
@@ -176,6 +182,19 @@ def _evidence(doc: dict[str, Any], bundle: Bundle | None, digest: bytes, root: T
             fields["signing_time"] = tsa or cert.not_valid_before_utc
             fields["signing_time_source"] = "RFC 3161 timestamp" if tsa else "certificate start (no log time)"
     return Evidence(**fields)
+
+
+def _signed_digest(doc: dict[str, Any]) -> str | None:
+    signature = doc.get("messageSignature")
+    message_digest = signature.get("messageDigest") if isinstance(signature, dict) else None
+    value = message_digest.get("digest") if isinstance(message_digest, dict) else None
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    return raw.hex() if len(raw) == 32 else None
 
 
 def _tsa_time(bundle: Bundle) -> datetime | None:
@@ -249,6 +268,8 @@ def verify_bundle(
         found_issuer=evidence.certificate_issuer,
         trust_root_name=root.name,
         bundle_instance=_other_instance(evidence.rekor_log_id, root),
+        checked_digest=evidence.digest_checked,
+        signed_digest=evidence.digest_signed,
     )
 
     # 2. Verify with the warm verifier for this root.
