@@ -77,6 +77,18 @@ DERIVED_FIELDS: dict[str, str] = {
     "themes_worst_case_text": "Themes in worst case (own words)",
     "themes_comments": "Themes in comments",
 }
+#: Short names for axes, pickers and titles (the survey's question wording is too long there).
+SHORT_LABELS: dict[str, str] = {
+    "distributor": "Distributor",
+    "distributor_kind": "Kind of distributor",
+    "prerelease_start": "Start stage (Q1)",
+    "sigstore_status": "Sigstore status",
+    "blockers": "Blockers (Q2)",
+    "worst_case": "Worst case (Q3)",
+    "verifies_pgp_today": "Verifies PGP today",
+    "python_versions": "Python versions shipped",
+    "dual_signing_until": "Needs PGP up to",
+}
 #: Every field a cross-tab accepts, in the order pickers show them.
 FIELDS: tuple[str, ...] = (
     "distributor_kind",
@@ -113,6 +125,11 @@ class UnknownFieldError(ValueError):
 def label_for_field(field: str) -> str:
     """Words for a field name (never show a raw key on a chart)."""
     return DERIVED_FIELDS.get(field) or field_label(field)
+
+
+def short_label(field: str) -> str:
+    """A few words for a field: for axes, legends, pickers."""
+    return SHORT_LABELS.get(field) or label_for_field(field)
 
 
 def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] | None = None) -> str:
