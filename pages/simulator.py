@@ -96,6 +96,7 @@ with st.container(border=True):
         index=choices.index(DEFAULT_POLICY),
         format_func=_policy_words,
         help="The built-in policies come first; any release of the schedule can be chosen.",
+        key="sim-policy",
     )
     extra_lag = middle.slider(
         "Extra lag for everyone (days)",
@@ -104,6 +105,7 @@ with st.container(border=True):
         value=0,
         step=7,
         help="Added to every distributor's answered lag (never below zero): what if everyone starts later?",
+        key="sim-extra-lag",
     )
     threshold = right.number_input(
         "Recommendation threshold (weighted days)",
@@ -111,11 +113,14 @@ with st.container(border=True):
         value=1000.0,
         step=50.0,
         help="A policy is acceptable when its expected severity-weighted exposure is below this.",
+        key="sim-threshold",
     )
     with st.expander("Uncertainty (Monte Carlo)"):
         c1, c2, c3, c4 = st.columns(4)
-        draws = int(c1.number_input("Draws", min_value=100, max_value=20_000, value=2000, step=500))
-        seed = int(c2.number_input("Seed", min_value=0, value=761, step=1, help="Same seed, same numbers."))
+        draws = int(c1.number_input("Draws", min_value=100, max_value=20_000, value=2000, step=500, key="sim-draws"))
+        seed = int(
+            c2.number_input("Seed", min_value=0, value=761, step=1, help="Same seed, same numbers.", key="sim-seed")
+        )
         before = c3.slider(
             "Default spread before likely (days)", 0, 180, 30, help="Used when no earliest date was given."
         )
@@ -185,7 +190,7 @@ st.caption("Change the answers below to see the exposure change. The stored answ
 by_name = {d.name: d for d in people}
 # Start with the most exposed distributor: the case a reviewer most likely wants to question.
 first = max(result.distributors, key=lambda r: r.exposed_days or 0).distributor
-who = st.selectbox("Distributor", list(by_name), index=list(by_name).index(first))
+who = st.selectbox("Distributor", list(by_name), index=list(by_name).index(first), key="sim-whatif-who")
 base = by_name[who]
 k = f"whatif-{base.key}"
 w1, w2, w3 = st.columns(3)
