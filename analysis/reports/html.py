@@ -64,6 +64,7 @@ th { background: #f3f5f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.nowrap { white-space: nowrap; }
 table.full { width: 100%; }
+tr.total td { font-weight: 600; background: #fafbfc; }
 .wide { overflow-x: auto; }
 .chart { margin: .4rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
 blockquote { margin: .3rem 0 .6rem; padding: .2rem .8rem; border-left: 3px solid var(--rule); color: #333; }
@@ -111,7 +112,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 {% if t.rows %}<div class="wide"><table id="table-{{ t.key }}"{% if t.columns|length > 5 %} class="full"{% endif %}>
 <thead><tr>{% for c in t.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>
-{% for row in t.rows %}<tr>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% elif is_date(cell) %}<td class="nowrap">{{ cell }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>
+{% for row in t.rows %}<tr{% if row[0] == "Total" %} class="total"{% endif %}>{% for cell in row %}{% if loop.index0 >= numeric_from and is_number(cell) %}<td class="num">{{ fmt(cell) }}</td>{% elif is_date(cell) %}<td class="nowrap">{{ cell }}</td>{% else %}<td>{{ fmt(cell) }}</td>{% endif %}{% endfor %}</tr>
 {% endfor %}</tbody>
 </table></div>{% else %}<p class="note">No data.</p>{% endif %}
 {% if t.note %}<p class="note">{{ t.note }}</p>{% endif %}

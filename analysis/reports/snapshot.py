@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -150,8 +151,8 @@ def _summaries(responses: list[SurveyResponse]) -> Iterable[QuestionSummary]:
         rows = tuple((option_label(name, code), counts[code], _share(counts[code], total)) for code in _codes(name))
         note = "Several answers possible: shares add up to more than 100 %." if name in MULTI_FIELDS else ""
         if name == "prerelease_start" and responses:
-            lags = sorted(r.prerelease_lag_days for r in responses)
-            note = f"Median lag after that release appears: {lags[len(lags) // 2]} days."
+            lag = statistics.median(r.prerelease_lag_days for r in responses)
+            note = f"Median lag after that release appears: {lag:g} day{'' if lag == 1 else 's'}."
         yield QuestionSummary(
             key=name,
             title=field_label(name),
