@@ -183,3 +183,11 @@ def test_dir_unknown_version_is_an_error_line(tmp_path: Path, capsys: pytest.Cap
     shutil.copy(FIXTURES / "bundle.txt.sigstore", tmp_path / "bundle.txt.sigstore")
     assert main(["verify", "--dir", str(tmp_path)]) == 1
     assert "ERR  bundle.txt: cannot tell the Python version" in capsys.readouterr().out
+
+
+def test_dir_pairs_sigstore_json_bundles_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("staging-rekor-v2.txt", "staging-rekor-v2.txt.sigstore.json"):
+        shutil.copy(FIXTURES / name, tmp_path / name)
+    args = ["verify", "--dir", str(tmp_path), "--staging", "--identity", "jku@goto.fi"]
+    assert main([*args, "--issuer", "https://github.com/login/oauth"]) == 0
+    assert capsys.readouterr().out.startswith("OK   staging-rekor-v2.txt: Verified")
