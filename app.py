@@ -11,6 +11,10 @@ pages = {
         st.Page("pages/verify.py", title="Verify a release", icon=":material/verified:", url_path="verify"),
     ],
     "Review": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
+        st.Page("pages/crosstab.py", title="Cross-tab explorer", icon=":material/table_chart:", url_path="crosstab"),
+        st.Page("pages/distributors.py", title="Distributors", icon=":material/groups:", url_path="distributors"),
+        st.Page("pages/coding.py", title="Free-text coding", icon=":material/label:", url_path="coding"),
         st.Page("pages/simulator.py", title="Timeline simulator", icon=":material/timeline:", url_path="simulator"),
         st.Page("pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],

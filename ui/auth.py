@@ -78,6 +78,17 @@ def is_reviewer() -> bool:
     return config.oidc_available and config.email_allowed(_oidc_email())
 
 
+def current_reviewer() -> str:
+    """Who is acting, for the ``tagged_by`` of reviewer tags: an e-mail, "passphrase" or "local"."""
+    config = current_config()
+    if not config.configured:
+        return "local"
+    email = _oidc_email()
+    if email and config.email_allowed(email):
+        return email
+    return "passphrase" if _passphrase_ok(config) else ""
+
+
 def reviewers_configured() -> bool:
     return current_config().configured
 

@@ -1,0 +1,103 @@
+"""Review dashboard: counts and the three questions as charts, for a live Steering Council session.
+
+Thin: figures come from ``analysis.charts`` (also used by the HTML report), data from
+``ui.review_data`` (cached on the store's generation).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import charts
+from analysis.crosstab import Filters, Unit, apply_filters, select_unit
+from ui.auth import require_reviewer
+from ui.review_data import (
+    ILLUSTRATIVE_NOTE,
+    UNIT_LABELS,
+    answers_frame,
+    empty_state,
+    store_and_key,
+    store_stats,
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def figures(url: str, generation: int, unit: Unit, by_kind: bool, illustrative: bool) -> dict[str, object]:
+    """All overview figures for one combination of switches (cheap to flip back and forth)."""
+    frame = apply_filters(answers_frame(url, generation), Filters(include_illustrative=illustrative))
+    return {
+        "start": charts.prerelease_start_chart(frame, by_kind=by_kind, unit=unit),
+        "lag": charts.prerelease_lag_chart(frame, unit=unit),
+        "status": charts.sigstore_status_chart(frame, by_kind=by_kind, unit=unit),
+        "blockers": charts.blockers_chart(frame, by_kind=by_kind, unit=unit),
+        "worst": charts.worst_case_chart(frame, by_kind=by_kind, unit=unit),
+        "ready": charts.readiness_chart(frame, by_kind=by_kind, unit=unit),
+    }
+
+
+def _last_update(value: object) -> str:
+    if not value:
+        return "–"
+    return pd.Timestamp(str(value)).strftime("%d %b %Y %H:%M UTC")
+
+
+require_reviewer()  # before anything reads answers
+store, url, generation = store_and_key()
+frame = answers_frame(url, generation)
+
+st.title("Survey overview")
+if frame.empty:
+    empty_state("overview")
+    st.stop()
+
+controls = st.columns([2, 1, 1])
+unit: Unit = controls[0].radio(
+    "Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, horizontal=True, key="overview_unit"
+)
+by_kind = controls[1].toggle("Split by kind of distributor", key="overview_by_kind")
+include_illustrative = controls[2].checkbox("Include illustrative answers", value=True, key="overview_illustrative")
+
+stats = store_stats(url, generation)
+counted = apply_filters(frame, Filters(include_illustrative=include_illustrative))
+units = select_unit(counted, unit)
+with_evidence = int(sum(bool(v) for v in units["verification_evidence"]))
+metrics = st.columns(5)
+metrics[0].metric("Distributors", f"{frame['distributor_key'].nunique():,}")
+metrics[1].metric("Responses", f"{len(frame):,}")
+metrics[2].metric("Last update", _last_update(stats.get("last_update")))
+metrics[3].metric("Illustrative answers", f"{int(frame['illustrative'].sum()):,}")
+metrics[4].metric(f"{UNIT_LABELS[unit].split(' (')[0]} with verification evidence", f"{with_evidence:,}")
+
+n_illustrative = int(counted["illustrative"].sum())
+if n_illustrative:
+    st.info(ILLUSTRATIVE_NOTE.format(n=n_illustrative), icon=":material/info:")
+if units.empty:
+    st.warning("No answers left after leaving out the illustrative ones.")
+    st.stop()
+
+figs = figures(url, generation, unit, by_kind, include_illustrative)
+config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+
+st.header("Q1. When do distributors start on a new Python line?")
+left, right = st.columns([3, 2])
+left.plotly_chart(figs["start"], config=config, key="chart_start")
+right.plotly_chart(figs["lag"], config=config, key="chart_lag")
+
+st.header("Where are they with Sigstore?")
+st.plotly_chart(figs["status"], config=config, key="chart_status")
+st.plotly_chart(figs["ready"], config=config, key="chart_ready")
+
+st.header("Q2. What blocks them?")
+st.plotly_chart(figs["blockers"], config=config, key="chart_blockers")
+
+st.header("Q3. Who is hurt most in the worst case?")
+st.plotly_chart(figs["worst"], config=config, key="chart_worst")
+
+st.caption(
+    "Counting "
+    + ("each distributor's most recent answer" if unit == "distributor" else "every response")
+    + "; names are normalised (case, spacing, aliases such as RHEL / Red Hat Enterprise Linux). "
+    "Slice any answer by any other in the cross-tab explorer."
+)
+st.page_link("pages/crosstab.py", label="Open the cross-tab explorer", icon=":material/table_chart:")
