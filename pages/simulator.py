@@ -143,10 +143,15 @@ config = MonteCarloConfig(
 result = deterministic(url, generation, (policy_name,), extra_lag)[0]
 mc = monte_carlo(url, generation, (policy_name,), extra_lag, config).policies[0]
 
-m1, m2, m3, m4 = st.columns(4)
+m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("Distributors exposed", f"{result.n_exposed} of {len(result.distributors)}")
 m2.metric("Ready date unknown", result.n_unknown, help="No likely date given: never counted as zero exposure.")
-m3.metric("Exposure days (weighted)", f"{result.total_exposed_days:,} ({result.weighted_exposed_days:,.0f})")
+m3.metric("Exposure days", f"{result.total_exposed_days:,}")
+m4.metric(
+    "Severity-weighted days",
+    f"{result.weighted_exposed_days:,.0f}",
+    help="Exposure days times the weight of each distributor's severity (data/severity.toml).",
+)
 lo, hi = mc.exposed_interval
 m4.metric(
     "Expected exposed",
@@ -252,7 +257,9 @@ else:
     x2.metric(
         "P(exposed)",
         "unknown" if a.p_exposed is None else f"{a.p_exposed:.0%}",
-        delta=None if a.p_exposed is None or b.p_exposed is None else f"{(a.p_exposed - b.p_exposed):+.0%}",
+        delta=None
+        if a.p_exposed is None or b.p_exposed is None or round(a.p_exposed - b.p_exposed, 2) == 0
+        else f"{(a.p_exposed - b.p_exposed):+.0%}",
         delta_color="inverse",
     )
     x3.metric(

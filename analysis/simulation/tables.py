@@ -60,7 +60,6 @@ def comparison_table(results: Sequence[PolicyResult], mc: MonteCarloResult | Non
         row: dict[str, object] = {
             "Policy": r.policy.name,
             "PGP stops on": r.policy.date,
-            "What it means": r.policy.description,
             "Exposed": r.n_exposed,
             "Unknown": r.n_unknown,
             "Exposed days": r.total_exposed_days,
@@ -78,5 +77,6 @@ def comparison_table(results: Sequence[PolicyResult], mc: MonteCarloResult | Non
                     "Weighted days, 90% of draws": f"{wlo:,.0f}–{whi:,.0f}",
                 }
             )
+        row["What it means"] = r.policy.description
         rows.append(row)
     return pd.DataFrame(rows)
