@@ -46,6 +46,8 @@ from analysis.reports.model import (
 )
 from analysis.storage import ResponseStore, StoredResponse
 
+#: The cross-tab engine's label for an empty multi-select (kept identical so tables match).
+NO_ANSWER = "(no answer)"
 #: Longest quote a report shows; the full text is in the JSON/CSV export.
 QUOTE_CHARS = 280
 QUOTES_PER_THEME = 3
@@ -149,6 +151,9 @@ def _summaries(responses: list[SurveyResponse]) -> Iterable[QuestionSummary]:
             value = getattr(r, name)
             counts.update(v.value for v in value) if name in MULTI_FIELDS else counts.update([value.value])
         rows = tuple((option_label(name, code), counts[code], _share(counts[code], total)) for code in _codes(name))
+        unanswered = sum(1 for r in responses if name in MULTI_FIELDS and not getattr(r, name))
+        if unanswered:  # the engine's explicit category: no distributor silently drops out
+            rows += ((NO_ANSWER, unanswered, _share(unanswered, total)),)
         note = "Several answers possible: shares add up to more than 100 %." if name in MULTI_FIELDS else ""
         if name == "prerelease_start" and responses:
             lag = statistics.median(r.prerelease_lag_days for r in responses)
