@@ -189,6 +189,8 @@ def _run_dir(args: argparse.Namespace, root: TrustRoot) -> int:
         for entry in report.entries:
             print(entry.line())
         print(report.summary())
+    if root.is_stale():
+        print(f"warning: {root.age_sentence()}", file=sys.stderr)
     if not report.entries:
         print(f"error: no artifact + .sigstore pairs found in {args.dir}", file=sys.stderr)
         return EXIT_USAGE

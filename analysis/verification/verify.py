@@ -29,7 +29,13 @@ from sigstore_models.common.v1 import HashAlgorithm
 
 from analysis.verification.failures import Diagnosis, FailureClass, FailureContext, diagnose
 from analysis.verification.identities import issuer_display_name
-from analysis.verification.limits import MAX_BUNDLE_BYTES, InputRejected, parse_json_limited, sha256_file
+from analysis.verification.limits import (
+    MAX_BUNDLE_BYTES,
+    InputRejected,
+    parse_json_limited,
+    read_limited,
+    sha256_file,
+)
 from analysis.verification.trust_root import TrustRoot, embedded_trust_root, verifier_for, which_embedded_root_knows
 
 _OIDC_ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
@@ -343,8 +349,6 @@ def verify_bundle_file(
 ) -> VerificationResult:
     """File-based convenience for the CLI and benchmarks: reads the bundle (size-capped) and hashes
     ``artifact`` in chunks unless ``sha256`` is given. I/O errors propagate as ``OSError``/InputRejected."""
-    from analysis.verification.limits import read_limited
-
     data = read_limited(bundle_path, max_bytes=MAX_BUNDLE_BYTES, what="bundle")
     if sha256 is None:
         if artifact is None:
