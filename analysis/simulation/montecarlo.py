@@ -155,8 +155,9 @@ def triangular(rng: np.random.Generator, lo: np.ndarray, mode: np.ndarray, hi: n
     np.copyto(x, u, where=left)
     del u
     np.sqrt(x, out=x)
-    np.negative(x, out=x, where=~left)
-    x += np.where(left, lo_, hi_)
+    np.negative(x, out=x, where=~left)  # right branch: hi - sqrt(...)
+    x += hi_
+    np.subtract(x, width, out=x, where=left)  # left branch: hi - width + sqrt(...) = lo + sqrt(...)
     return np.rint(x, out=x).astype(np.int32)
 
 
