@@ -215,6 +215,8 @@ def timeline_figure(
         fig.add_annotation(x=today.isoformat(), y=0, yref="paper", yanchor="bottom", text="today", showarrow=False)
 
     categories = [_line_label(line) for line in lines] + names
+    if names:  # a rule between the release lines and the distributors
+        fig.add_hline(y=len(lines) - 0.5, line={"color": "#888888", "width": 1})
     fig.update_layout(
         barmode="overlay",
         height=max(420, 260 + ROW_PX * len(categories)),
@@ -238,7 +240,8 @@ def timeline_figure(
         type="category",
         categoryorder="array",
         categoryarray=categories,
-        autorange="reversed",
+        range=[len(categories) - 0.5, -0.5],  # first category on top, no padding rows
+        autorange=False,
         title_text=None,
         showgrid=False,
     )
