@@ -7,7 +7,9 @@ Rules (issue #5), applied per distributor for a policy that stops PGP at release
   older lines keep PGP until end of life, and a distributor meets L before any later line.
 * ``first_affected_date`` = max(R's date, ``fetch_start``).
 * ``ready_date`` = ``ready_by.likely``. ``in-production`` means already verifying Sigstore: never
-  exposed. A missing likely date is "unknown" (``None``), never a silent zero.
+  exposed (``exposed_days`` 0, ``ready_date`` ``None``: the survey describes today, and today it
+  verifies). A missing likely date is "unknown" (``None``), never a silent zero; unknowns are
+  counted apart (``n_unknown``) and left out of the day totals.
 * ``exposed_days`` = max(0, ready_date - first_affected_date); exposed when it is positive.
 """
 
