@@ -67,6 +67,10 @@ table.full { width: 100%; }
 tr.total td { font-weight: 600; background: #fafbfc; }
 .wide { overflow-x: auto; }
 .chart { margin: .4rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+.question { display: flex; gap: 1.2rem; align-items: flex-start; break-inside: avoid; page-break-inside: avoid; }
+.question .chart { flex: 0 0 62%; width: 62%; min-width: 0; }  /* fixed: plotly sizes itself before the table exists */
+.question .counts { flex: 1 1 0; min-width: 0; }
+.question .counts table { width: 100%; }
 blockquote { margin: .3rem 0 .6rem; padding: .2rem .8rem; border-left: 3px solid var(--rule); color: #333; }
 blockquote cite { display: block; color: var(--muted); font-size: .85rem; font-style: normal; }
 dl.prov { display: grid; grid-template-columns: 13rem 1fr; gap: .2rem 1rem; font-size: .88rem; }
@@ -127,9 +131,11 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 </div>
 {% for s in data.summaries %}
 <h3 id="q-{{ s.key }}">{{ s.title }}</h3>
+<div class="question">
 {% if s.figure_key %}<div class="chart">{{ charts[s.figure_key] }}</div>{% endif %}
-{{ table(s.table) }}
-{% if s.note %}<p class="note">{{ s.note }}</p>{% endif %}
+<div class="counts">{{ table(s.table) }}
+{% if s.note %}<p class="note">{{ s.note }}</p>{% endif %}</div>
+</div>
 {% endfor %}{% endif %}
 </section>
 <section id="crosstabs">
