@@ -9,6 +9,7 @@ really is 1,000 rows); setup time is reported apart from the simulation time.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date
@@ -57,11 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     active = sum(1 for d in distributors if d.ready_likely is not None and not d.in_production)
     config = MonteCarloConfig(draws=args.draws, seed=args.seed, redraw_past=args.redraw_past)
     run_monte_carlo(distributors, policies, config)  # warm-up (imports, page faults)
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_monte_carlo(distributors, policies, config)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     print(
         f"simulate: {args.draws:,} draws x {len(distributors):,} distributors ({active:,} with a ready date, "
         f"not in production) x {len(policies)} policies"
@@ -69,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"options: all_active={args.all_active} redraw_past={args.redraw_past}")
     print(f"setup (synthetic answers): {setup:.2f} s")
     print(f"simulation: best {min(times):.3f} s, median {statistics.median(times):.3f} s over {args.repeat} runs")
+    # CPU time is less sensitive to other processes on a shared machine than wall time.
+    print(f"cpu time: best {min(cpu):.3f} s, median {statistics.median(cpu):.3f} s")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print(f"note: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall times are inflated")
     return 0
 
 
