@@ -145,10 +145,17 @@ def _stacked_single(
             + label_for_value(field, value)
             + ": %{customdata[0]} (%{x:.0f} %)%{customdata[1]}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.18, "traceorder": "normal"})
+    # Legend above the bars: below them it collides with the axis title on short figures.
+    fig.update_layout(
+        barmode="stack",
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        margin={"t": 120},
+    )
     fig.update_xaxes(title_text=f"Share of {_unit_word(unit)} (%)", range=[0, 100], ticksuffix=" %")
     fig.update_yaxes(title_text="", autorange="reversed")
-    return _style(fig, title=title, chart=chart, height=180 + 60 * len(rows))
+    fig = _style(fig, title=title, chart=chart, height=220 + 60 * len(rows))
+    fig.update_layout(margin={"t": 120})
+    return fig
 
 
 def _median_lag(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
@@ -205,7 +212,7 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
             marker_color=color,
             hovertemplate="%{x}, " + bucket + ": %{y}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"title": {"text": "Days after that release"}})
+    fig.update_layout(barmode="stack", legend={"title": {"text": "Days after that release"}, "traceorder": "normal"})
     fig.update_xaxes(title_text=short_label("prerelease_start"))
     fig.update_yaxes(title_text=_unit_word(unit).capitalize())
     return _style(
@@ -239,7 +246,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
                 customdata=counts,
                 hovertemplate="%{y}<br>" + label_for_value("distributor_kind", kind) + ": %{customdata}<extra></extra>",
             )
-        fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+        fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.02, "y": 1, "traceorder": "normal"})
     else:
         colors = _colors(field, list(body.index))
         counts = body[TOTAL].to_numpy()
@@ -254,11 +261,12 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
             hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
             showlegend=False,
         )
-    xmax = max(100.0, float((body[TOTAL] / grand * 100).max()) * 1.25)
+    # Zoom to the data (room for the value labels): the longest bar should fill the width.
+    xmax = min(105.0, max(10.0, float((body[TOTAL] / grand * 100).max()) * 1.3))
     fig.update_xaxes(title_text=f"Share of {_unit_word(unit)} naming it (%)", range=[0, xmax], ticksuffix=" %")
     fig.update_yaxes(title_text="", autorange="reversed")
     subtitle = f"{grand} {_unit_word(unit)}; several answers possible"
-    return _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=200 + 46 * len(labels))
+    return _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
 
 
 def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:

@@ -128,7 +128,7 @@ figure = (
     if view == "Heatmap"
     else charts.crosstab_bars(table, theme_labels=themes)
 )
-st.plotly_chart(figure, config={"displaylogo": False}, key="ct_chart")
+st.plotly_chart(figure, config={"displaylogo": False}, theme=None, key="ct_chart")  # keep projector styling
 
 download, cli = st.columns([1, 3])
 download.download_button(

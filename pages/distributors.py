@@ -56,7 +56,7 @@ def _card(
         lag = int(latest["prerelease_lag_days"])
         cols[0].markdown(
             f"**Starts at:** {_words('prerelease_start', latest['prerelease_start'])}"
-            + (f" (+{lag} days)" if lag else "")
+            + (f" (+{lag} day{'s' * (lag != 1)})" if lag else "")
             + f"  \n**Sigstore:** {_words('sigstore_status', latest['sigstore_status'])}"
             + f"  \n**Verifies PGP today:** {_words('verifies_pgp_today', latest['verifies_pgp_today'])}"
         )

@@ -39,7 +39,7 @@ def figures(url: str, generation: int, unit: Unit, by_kind: bool, illustrative: 
 def _last_update(value: object) -> str:
     if not value:
         return "–"
-    return pd.Timestamp(str(value)).strftime("%d %b %Y %H:%M UTC")
+    return pd.Timestamp(str(value)).strftime("%d %b %Y, %H:%M UTC")
 
 
 require_reviewer()  # before anything reads answers
@@ -62,13 +62,17 @@ stats = store_stats(url, generation)
 counted = apply_filters(frame, Filters(include_illustrative=include_illustrative))
 units = select_unit(counted, unit)
 with_evidence = int(sum(bool(v) for v in units["verification_evidence"]))
-metrics = st.columns(5)
+metrics = st.columns(4)
 metrics[0].metric("Distributors", f"{frame['distributor_key'].nunique():,}")
 metrics[1].metric("Responses", f"{len(frame):,}")
-metrics[2].metric("Last update", _last_update(stats.get("last_update")))
-metrics[3].metric("Illustrative answers", f"{int(frame['illustrative'].sum()):,}")
-metrics[4].metric(f"{UNIT_LABELS[unit].split(' (')[0]} with verification evidence", f"{with_evidence:,}")
+metrics[2].metric("Illustrative answers", f"{int(frame['illustrative'].sum()):,}")
+metrics[3].metric(
+    "With verification evidence",
+    f"{with_evidence:,}",
+    help="Distributors (or responses) that attached a successful offline Sigstore verification.",
+)
 
+st.caption(f"Last update: {_last_update(stats.get('last_update'))}")
 n_illustrative = int(counted["illustrative"].sum())
 if n_illustrative:
     st.info(ILLUSTRATIVE_NOTE.format(n=n_illustrative), icon=":material/info:")
@@ -80,19 +84,18 @@ figs = figures(url, generation, unit, by_kind, include_illustrative)
 config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 
 st.header("Q1. When do distributors start on a new Python line?")
-left, right = st.columns([3, 2])
-left.plotly_chart(figs["start"], config=config, key="chart_start")
-right.plotly_chart(figs["lag"], config=config, key="chart_lag")
+st.plotly_chart(figs["start"], config=config, theme=None, key="chart_start")
+st.plotly_chart(figs["lag"], config=config, theme=None, key="chart_lag")
 
 st.header("Where are they with Sigstore?")
-st.plotly_chart(figs["status"], config=config, key="chart_status")
-st.plotly_chart(figs["ready"], config=config, key="chart_ready")
+st.plotly_chart(figs["status"], config=config, theme=None, key="chart_status")
+st.plotly_chart(figs["ready"], config=config, theme=None, key="chart_ready")
 
 st.header("Q2. What blocks them?")
-st.plotly_chart(figs["blockers"], config=config, key="chart_blockers")
+st.plotly_chart(figs["blockers"], config=config, theme=None, key="chart_blockers")
 
 st.header("Q3. Who is hurt most in the worst case?")
-st.plotly_chart(figs["worst"], config=config, key="chart_worst")
+st.plotly_chart(figs["worst"], config=config, theme=None, key="chart_worst")
 
 st.caption(
     "Counting "
