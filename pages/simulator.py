@@ -143,7 +143,7 @@ config = MonteCarloConfig(
 result = deterministic(url, generation, (policy_name,), extra_lag)[0]
 mc = monte_carlo(url, generation, (policy_name,), extra_lag, config).policies[0]
 
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3, m4 = st.columns(4)
 m1.metric("Distributors exposed", f"{result.n_exposed} of {len(result.distributors)}")
 m2.metric("Ready date unknown", result.n_unknown, help="No likely date given: never counted as zero exposure.")
 m3.metric("Exposure days", f"{result.total_exposed_days:,}")
@@ -153,10 +153,14 @@ m4.metric(
     help="Exposure days times the weight of each distributor's severity (data/severity.toml).",
 )
 lo, hi = mc.exposed_interval
-m4.metric(
-    "Expected exposed",
-    f"{mc.expected_exposed:.1f}",
-    help=f"Monte Carlo, {mc.draws:,} draws; 90% of draws: {lo:.0f} to {hi:.0f}",
+wlo, whi = mc.weighted_interval
+u1, u2, u3, _ = st.columns(4)
+u1.metric("Expected exposed", f"{mc.expected_exposed:.1f}", help="Mean over the Monte Carlo draws.")
+u2.metric("Exposed, 90% of draws", f"{lo:.0f} to {hi:.0f}")
+u3.metric(
+    "Expected weighted days",
+    f"{mc.expected_weighted_days:,.0f}",
+    help=f"90% of draws: {wlo:,.0f} to {whi:,.0f}. {mc.draws:,} draws, seed {config.seed}.",
 )
 
 st.subheader(f"Timeline: PGP stops at {result.policy.name}")
