@@ -94,3 +94,35 @@ def test_empty_store_exports_an_empty_report(store: ResponseStore, tmp_path: Pat
     out = tmp_path / "r.html"
     assert main(["export", "--format", "html", "--out", str(out)]) == 0
     assert "No answers have been submitted yet." in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_exports_from_two_processes_differ_only_in_the_generated_line(tmp_path: Path) -> None:
+    """Separate interpreters with different hash seeds: no set or dict order leaks into a report."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.reports_support import SEED_FILE, without_generated_line
+
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "analysis", "import", str(SEED_FILE)], env=env, cwd=ROOT, check=True)
+    outputs: dict[str, list[bytes]] = {}
+    for run, hash_seed in enumerate(("1", "2")):
+        for fmt in ("html", "md", "csv", "xlsx"):
+            out = tmp_path / f"run{run}.{fmt}"
+            subprocess.run(
+                [sys.executable, "-m", "analysis", "export", "--format", fmt, "--out", str(out), "--draws", "200"],
+                env={**env, "PYTHONHASHSEED": hash_seed},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+            outputs.setdefault(fmt, []).append(out.read_bytes())
+    for fmt, (first, second) in outputs.items():
+        if fmt == "xlsx" or fmt == "csv":
+            assert first == second, fmt
+        else:
+            assert without_generated_line(first.decode()) == without_generated_line(second.decode()), fmt
