@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,69 +98,62 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``streamlit run app.py`` on a free loopback port, seeded with the illustrative data."""
+@contextmanager
+def running_app(data_dir: Path, *, seed: bool = True) -> Iterator[str]:
+    """A real ``streamlit run app.py`` on a free loopback port; yields its base URL."""
     import subprocess
     import sys
     import time
     import urllib.request
 
-    require_chromium()
-    data_dir = tmp_path_factory.mktemp("server-var")
     env = {**os.environ, "SURVEY_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "analysis", "import", str(ROOT / "data" / "seed_responses.json")],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
+    if seed:
+        subprocess.run(
+            [sys.executable, "-m", "analysis", "import", str(ROOT / "data" / "seed_responses.json")],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
     port = _free_port()
-    log = (data_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:  # noqa: S310 - loopback
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
+    log_path = data_dir / "streamlit.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:  # noqa: S310 - loopback
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One app server for the browser tests, seeded with the illustrative data."""
+    require_chromium()
+    with running_app(tmp_path_factory.mktemp("server-var")) as base:
+        yield base
 
 
 @pytest.fixture

@@ -54,3 +54,16 @@ def test_wrong_edit_link_shows_no_data(page: Page, app_server: str) -> None:
     page.goto(f"{app_server}/survey?edit=wrong")
     expect(page.get_by_text("This edit link is not valid")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("combobox", name="Distributor or project *")).to_have_count(0)
+
+
+def test_first_deep_link_after_start_goes_through_app_navigation(page: Page, tmp_path: Path) -> None:
+    """Streamlit's legacy pages/ mode would run the page without app.py for the first session."""
+    from tests.conftest import running_app
+
+    with running_app(tmp_path, seed=False) as base:
+        page.goto(f"{base}/survey")
+        expect(page.get_by_role("heading", name="Answer the survey")).to_be_visible(timeout=30_000)
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Review")).to_be_visible()
+        expect(nav.get_by_text("Answer the survey")).to_be_visible()
+        expect(nav.get_by_text("survey", exact=True)).to_have_count(0)

@@ -2,3 +2,7 @@
 
 Everything here is thin; logic lives in ``analysis``.
 """
+
+from ui._navigation_guard import route_through_app
+
+route_through_app()
