@@ -246,7 +246,7 @@ def distributor_table(responses: list[SurveyResponse], *, include_contacts: bool
 # -- coded themes ---------------------------------------------------------------------------------
 
 
-def _themes(store: ResponseStore, latest: list[StoredResponse]) -> Iterable[ThemeSummary]:
+def _themes(store: ResponseStore, latest: list[StoredResponse]) -> list[ThemeSummary]:
     """Reviewer-applied themes on the counted answers, with a few representative quotes.
 
     Quotes are the shortest tagged texts first (they read best in a summary), then by
@@ -255,7 +255,8 @@ def _themes(store: ResponseStore, latest: list[StoredResponse]) -> Iterable[Them
     by_id = {s.response.response_id: s.response for s in latest}
     tags = store.tags_frame()
     themes = store.themes()
-    for theme in sorted(themes, key=lambda t: t["name"]):
+    found: list[ThemeSummary] = []
+    for theme in themes:
         hits = tags[(tags["theme"] == theme["name"]) & tags["response_id"].isin(list(by_id))]
         pairs = sorted({(rid, fld) for rid, fld in zip(hits["response_id"], hits["field"], strict=True)})
         quotes: list[Quote] = []
@@ -268,13 +269,17 @@ def _themes(store: ResponseStore, latest: list[StoredResponse]) -> Iterable[Them
         distributors = len({rid for rid, _ in pairs})
         if distributors == 0:
             continue
-        yield ThemeSummary(
-            name=theme["name"],
-            label=theme["label"],
-            description=theme.get("description") or "",
-            distributors=distributors,
-            quotes=tuple(quotes[:QUOTES_PER_THEME]),
+        found.append(
+            ThemeSummary(
+                name=theme["name"],
+                label=theme["label"],
+                description=theme.get("description") or "",
+                distributors=distributors,
+                quotes=tuple(quotes[:QUOTES_PER_THEME]),
+            )
         )
+    # Most widespread first: the order a reader needs; ties by label, then the stable name.
+    return sorted(found, key=lambda t: (-t.distributors, t.label.casefold(), t.name))
 
 
 def _cut(text: str) -> str:
