@@ -31,6 +31,7 @@ per table, so a cross-tab of 100,000 responses takes milliseconds.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -107,6 +108,26 @@ FIELDS: tuple[str, ...] = (
     "distributor",
     "submitted_month",
     *THEME_FIELDS,
+)
+#: The stored columns the engine and the charts read: pass to ``ResponseStore.latest_frame(columns=)``
+#: to skip the free text, most of the loading cost at 100,000 responses.
+ANALYSIS_COLUMNS: tuple[str, ...] = (
+    "distributor",
+    "distributor_kind",
+    "python_versions",
+    "prerelease_start",
+    "prerelease_lag_days",
+    "verifies_pgp_today",
+    "sigstore_status",
+    "blockers",
+    "ready_earliest",
+    "ready_likely",
+    "ready_latest",
+    "worst_case",
+    "dual_signing_until",
+    "illustrative",
+    "verification_evidence",
+    "submitted_at",
 )
 MULTI_VALUED: frozenset[str] = frozenset((*LIST_FIELDS, *THEME_FIELDS))
 
@@ -304,6 +325,10 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _yes_no(value: object) -> str:
+    return "yes" if value else "no"
+
+
 def _quarter(value: object) -> str:
     v = int(value)  # type: ignore[call-overload]
     return f"{v // 10} Q{v % 10}"
@@ -326,10 +351,10 @@ def _single_raw(frame: pd.DataFrame, pos: np.ndarray, field: str) -> tuple[pd.Se
 
     if field == "has_evidence":
         has = np.fromiter(map(len, col("verification_evidence").to_numpy(dtype=object)), np.int64, len(pos)) > 0
-        return pd.Series(np.where(has, "yes", "no")), _text
+        return pd.Series(has), _yes_no
     if field == "illustrative":
         flag = col("illustrative").fillna(False).astype(bool).to_numpy()
-        return pd.Series(np.where(flag, "yes", "no")), _text
+        return pd.Series(flag), _yes_no
     if field in ("ready_quarter", "ready_year"):
         likely = pd.to_datetime(col("ready_likely"), errors="coerce")
         if field == "ready_year":
@@ -384,12 +409,36 @@ def _to_long(frame: pd.DataFrame, pos: np.ndarray, field: str, tags: pd.DataFram
         codes, cats = _encode(themes, field, _text)
         return _Long(pos=tpos, codes=codes, categories=cats, single=False)
     if field in LIST_FIELDS:
+        if n == len(frame):  # every row (unit=response, no filter): memoised per frame object
+            return _memo(frame, field, lambda: _list_long(frame[field].to_numpy(dtype=object), field))
         return _list_long(frame[field].to_numpy(dtype=object)[pos], field)
     if field == "distributor":
         return _distributor_long(frame, pos)
     raw, fmt = _single_raw(frame, pos, field)
     codes, cats = _encode(raw.to_numpy(dtype=object) if raw.dtype == object else raw, field, fmt)
     return _Long(pos=np.arange(n, dtype=np.int64), codes=codes, categories=cats, single=True)
+
+
+#: Encodings of list columns over whole frames, keyed by ``id(frame)``. Decoding Python lists is
+#: the one per-row cost left, and the app re-runs cross-tabs on the same cached frame object at
+#: every click. Entries die with their frame (weakref); frames are treated as immutable.
+_MEMO: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, _Long]]] = {}
+
+
+def _memo(frame: pd.DataFrame, field: str, build: Callable[[], _Long]) -> _Long:
+    key = id(frame)
+    entry = _MEMO.get(key)
+    if entry is None or entry[0]() is not frame or entry[1] != len(frame):
+        try:
+            ref = weakref.ref(frame, lambda _, k=key: _MEMO.pop(k, None))
+        except TypeError:  # not weak-referenceable: no memo
+            return build()
+        entry = (ref, len(frame), {})
+        _MEMO[key] = entry
+    found = entry[2].get(field)
+    if found is None:
+        found = entry[2][field] = build()
+    return found
 
 
 def _known_categories(field: str) -> list[str] | None:

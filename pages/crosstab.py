@@ -33,7 +33,7 @@ from analysis.reference_data import option_label
 from ui.auth import require_reviewer
 from ui.review_data import (
     UNIT_LABELS,
-    answers_frame,
+    counting_frame,
     empty_state,
     store_and_key,
     tags_frame,
@@ -50,7 +50,7 @@ NORMALIZE_LABELS: dict[str, str] = {
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = answers_frame(url, generation)
+frame = counting_frame(url, generation)
 
 st.title("Cross-tab explorer")
 if frame.empty:

@@ -15,7 +15,7 @@ from ui.auth import require_reviewer
 from ui.review_data import (
     ILLUSTRATIVE_NOTE,
     UNIT_LABELS,
-    answers_frame,
+    counting_frame,
     empty_state,
     store_and_key,
     store_stats,
@@ -25,7 +25,7 @@ from ui.review_data import (
 @st.cache_data(show_spinner=False, max_entries=16)
 def figures(url: str, generation: int, unit: Unit, by_kind: bool, illustrative: bool) -> dict[str, object]:
     """All overview figures for one combination of switches (cheap to flip back and forth)."""
-    frame = apply_filters(answers_frame(url, generation), Filters(include_illustrative=illustrative))
+    frame = apply_filters(counting_frame(url, generation), Filters(include_illustrative=illustrative))
     return {
         "start": charts.prerelease_start_chart(frame, by_kind=by_kind, unit=unit),
         "lag": charts.prerelease_lag_chart(frame, unit=unit),
@@ -44,7 +44,7 @@ def _last_update(value: object) -> str:
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = answers_frame(url, generation)
+frame = counting_frame(url, generation)
 
 st.title("Survey overview")
 if frame.empty:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.crosstab import NO_ANSWER, TOTAL, label_for_value
+from analysis.crosstab import ANALYSIS_COLUMNS, NO_ANSWER, TOTAL, label_for_value
 from analysis.storage import ResponseStore
 from analysis.storage.db import database_url
 from ui.store import configured_database_url, get_store
@@ -38,6 +38,13 @@ def answers_frame(url: str, generation: int) -> pd.DataFrame:
     """``latest_frame()`` of the store at ``url`` as of ``generation`` (read-only, shared)."""
     del url, generation
     return get_store().latest_frame()
+
+
+@st.cache_resource(show_spinner="Loading answers…", max_entries=2)
+def counting_frame(url: str, generation: int) -> pd.DataFrame:
+    """Like :func:`answers_frame` without the free text: all the charts and cross-tabs need."""
+    del url, generation
+    return get_store().latest_frame(columns=ANALYSIS_COLUMNS)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

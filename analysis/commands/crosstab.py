@@ -12,6 +12,7 @@ import json
 import sys
 
 from analysis.crosstab import (
+    ANALYSIS_COLUMNS,
     FIELDS,
     NORMALIZE_CHOICES,
     THEME_FIELDS,
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {field:<24} {label_for_field(field)}", file=sys.stderr)
         return EXIT_USAGE
     store = open_store(args.database_url)
-    frame = store.latest_frame()
+    frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
     tags = store.tags_frame() if {args.row, args.col} & set(THEME_FIELDS) else None
     table = crosstab(
         frame, args.row, args.col, normalize=args.normalize, margins=args.margins, unit=args.unit, tags=tags
