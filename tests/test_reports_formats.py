@@ -224,3 +224,12 @@ def test_json_format_is_the_canonical_export(attacked: ResponseStore) -> None:
     outcome = parse_responses(text)
     assert outcome.ok and len(outcome.responses) == 3
     assert all(isinstance(r, SurveyResponse) and r.contact is None for r in outcome.responses)
+
+
+def test_markdown_stays_pasteable_with_many_distributors(store: ResponseStore) -> None:
+    from bench.synthetic import generate_responses
+
+    store.import_responses(generate_responses(600, 300, seed=3))
+    text = str(render(snapshot(store, ReportOptions(draws=100, policies=("3.14.0b1",))), "md"))
+    assert len(text) < 32_000, len(text)  # Discourse's default maximum post length
+    assert "more rows: see the HTML report or the CSV" in text

@@ -24,6 +24,9 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~@&])")
 #: Characters that start a block (list, heading, quote) when they open a line.
 _LEADING = re.compile(r"^([-+=>])|^(\d+)([.)])")
 GENERATED_PREFIX = "_Report generated "
+#: Discourse refuses posts over 32,000 characters by default: long tables are cut (the HTML and
+#: CSV have every row), so the post stays pasteable with hundreds of distributors.
+MAX_TABLE_ROWS = 40
 #: The Markdown leaves out these distributor-table columns to stay short (the HTML has them all).
 _SHORT_COMPARISON_COLUMNS = (
     "Policy (first release without PGP)",
@@ -62,8 +65,8 @@ def safe_url(url: str) -> str:
     return quote(url.strip(), safe=":/?#=&%~.,;+-_!*'@")
 
 
-def table(t: Table, columns: Iterable[str] | None = None) -> list[str]:
-    """A GitHub/Discourse pipe table; numbers right-aligned."""
+def table(t: Table, columns: Iterable[str] | None = None, max_rows: int | None = None) -> list[str]:
+    """A GitHub/Discourse pipe table; numbers right-aligned; at most ``max_rows`` rows."""
     wanted = list(columns) if columns is not None else list(t.columns)
     index = [t.columns.index(c) for c in wanted if c in t.columns]
     if not t.rows or not index:
@@ -71,8 +74,11 @@ def table(t: Table, columns: Iterable[str] | None = None) -> list[str]:
     numeric = [all(isinstance(r[i], int | float) for r in t.rows) for i in index]
     lines = ["| " + " | ".join(escape(t.columns[i]) for i in index) + " |"]
     lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
-    for row in t.rows:
+    shown = t.rows if max_rows is None else t.rows[:max_rows]
+    for row in shown:
         lines.append("| " + " | ".join(_cell(row[i]) for i in index) + " |")
+    if len(shown) < len(t.rows):
+        lines += ["", f"_… and {len(t.rows) - len(shown)} more rows: see the HTML report or the CSV._"]
     if t.note:
         lines += ["", f"_{escape(t.note)}_"]
     return [*lines, ""]
@@ -115,9 +121,9 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
     else:
         out += ["_The simulator's comparison is not part of this report._", ""]
 
-    out += ["### Distributors", "", *table(data.distributor_table, _SHORT_DISTRIBUTOR_COLUMNS)]
+    out += ["### Distributors", "", *table(data.distributor_table, _SHORT_DISTRIBUTOR_COLUMNS, MAX_TABLE_ROWS)]
     if data.duplicates.rows:
-        out += [f"**{escape(data.duplicates.title)}**", "", *table(data.duplicates)]
+        out += [f"**{escape(data.duplicates.title)}**", "", *table(data.duplicates, max_rows=MAX_TABLE_ROWS)]
 
     out += ["### Coded themes", ""]
     if not data.themes:
