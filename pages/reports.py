@@ -41,6 +41,7 @@ def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
         "unavailable": data.unavailable,
         "answers_sha256": data.answers_sha256,
         "stamp": stamp,
+        "snapshot_at": data.snapshot_at,
     }
 
 
@@ -149,7 +150,7 @@ with columns[-1]:
     elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
         try:
             with st.spinner("Printing the report with headless Chromium…"):
-                pdf = html_to_pdf(built["files"]["html"].decode("utf-8"))
+                pdf = html_to_pdf(built["files"]["html"].decode("utf-8"), timestamp=built["snapshot_at"])
         except PdfError as exc:
             st.error(str(exc))
         else:

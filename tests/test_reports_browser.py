@@ -17,7 +17,7 @@ from analysis.reports import render
 from analysis.reports.pdf import html_to_pdf
 from analysis.storage import ResponseStore
 from tests.conftest import require_chromium
-from tests.reports_support import SCRIPT, freeze_store_clock, load_payloads, load_seed, snapshot
+from tests.reports_support import FROZEN, SCRIPT, freeze_store_clock, load_payloads, load_seed, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +91,14 @@ def test_pdf_has_pages_text_and_vector_charts(store: ResponseStore, monkeypatch:
     assert "Distributors exposed" in text
     images = sum(len(page.images) for page in reader.pages)
     assert images == 0
+
+
+def test_pdf_bytes_are_reproducible(store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chromium stamps the print time; the report replaces it with the data snapshot time."""
+    require_chromium()
+    freeze_store_clock(monkeypatch)
+    load_payloads(store)
+    data = snapshot(store)
+    first, second = render(data, "pdf"), render(data, "pdf")
+    assert first == second
+    assert PdfReader(io.BytesIO(first)).metadata.creation_date.replace(tzinfo=None) == FROZEN.replace(tzinfo=None)

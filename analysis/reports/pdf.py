@@ -10,9 +10,11 @@ drawing before the page is printed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 #: Overridable for machines where Chromium lives elsewhere.
@@ -47,8 +49,15 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    """Print ``html`` (a self-contained document) to PDF bytes."""
+def html_to_pdf(
+    html: str, *, chromium: str | None = None, timeout: float = TIMEOUT_SECONDS, timestamp: datetime | None = None
+) -> bytes:
+    """Print ``html`` (a self-contained document) to PDF bytes.
+
+    ``timestamp`` replaces the print time Chromium writes as the document's creation and
+    modification dates (the report passes its data snapshot time), so the same HTML always gives
+    the same bytes.
+    """
     exe = chromium or chromium_path()
     if not exe:
         raise PdfError(
@@ -79,4 +88,23 @@ def html_to_pdf(html: str, *, chromium: str | None = None, timeout: float = TIME
         if not out.is_file() or out.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-5:]
             raise PdfError(f"Chromium exited with {proc.returncode} and wrote no PDF: {' / '.join(tail)}")
-        return out.read_bytes()
+        pdf = out.read_bytes()
+    return stamp_dates(pdf, timestamp) if timestamp else pdf
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+\-Z]\d{2}'\d{2}'\)")
+
+
+def stamp_dates(pdf: bytes, when: datetime) -> bytes:
+    """Set the Info dictionary's dates to ``when``, in place.
+
+    The replacement has exactly the length of Chromium's own ``D:YYYYMMDDHHMMSS+00'00'``, so the
+    cross-reference table's byte offsets stay valid; anything of another shape is left alone.
+    """
+    stamp = when.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        new = b"/" + match.group(1) + b" (" + stamp + b")"
+        return new if len(new) == len(match.group(0)) else match.group(0)
+
+    return _PDF_DATE.sub(replace, pdf)
