@@ -327,8 +327,19 @@ def methodology(options: ReportOptions) -> tuple[tuple[str, str], ...]:
             "Uncertainty",
             (
                 f"A Monte Carlo run with seed {options.seed} and {options.draws:,} draws samples release "
-                "slips from the history of schedule changes and ready dates from each answer's earliest/"
-                "likely/latest (triangular). The same seed and draws give the same numbers."
+                "slips from the history of schedule changes (data/release_schedule_revisions.csv) and "
+                "ready dates from each answer's earliest/likely/latest (triangular; when only the likely "
+                "date is given, the simulator's documented default spread applies). Ranges are the 5th "
+                "to 95th percentile across draws. The same seed and draws give the same numbers."
+            ),
+        ),
+        (
+            "Severity",
+            (
+                "Exposure days are weighted by how bad exposure is for the distributor: the highest "
+                "level among its worst-case answers, mapped to a weight in data/severity.toml (an "
+                "editable file; its SHA-256 is in the provenance). No worst case selected counts as "
+                "the file's default level, so an unanswered question never hides an exposure."
             ),
         ),
         (
@@ -379,6 +390,27 @@ def schedule_source() -> str:
     return f"data/release_schedule.csv ({', '.join(peps)}), SHA-256 {digest}"
 
 
+#: The reference files whose content changes a report's numbers or words.
+REFERENCE_FILES: tuple[str, ...] = (
+    "release_schedule.csv",
+    "release_schedule_revisions.csv",
+    "support_windows.csv",
+    "policies.csv",
+    "severity.toml",
+    "survey.toml",
+)
+
+
+def reference_digests() -> str:
+    """``name sha256`` for each reference file present, so a reader can check the inputs."""
+    parts = []
+    for name in REFERENCE_FILES:
+        path = data_dir() / name
+        if path.is_file():
+            parts.append(f"{name} {hashlib.sha256(path.read_bytes()).hexdigest()}")
+    return "; ".join(parts) or "unavailable"
+
+
 def provenance(
     options: ReportOptions, snapshot_at: datetime | None, responses: int, distributors: int, answers_sha256: str
 ) -> tuple[tuple[str, str], ...]:
@@ -389,6 +421,7 @@ def provenance(
         ("Personal data", "included" if options.include_contacts else "excluded"),
         ("Release schedule", schedule_source()),
         ("Reference data commits", ", ".join(reference_commits()) or "unknown"),
+        ("Reference files (SHA-256)", reference_digests()),
         ("App version", analysis.__version__),
         (
             "Simulation",
