@@ -17,7 +17,8 @@ Modules: ``model`` (the immutable data), ``snapshot`` (collection, counting unit
 ``tables`` (CSV/XLSX, formula neutralisation), ``pdf`` and ``render`` (format dispatch).
 
 Determinism: the same data, options and seed give byte-identical HTML/Markdown except the single
-"Report generated" line, and byte-identical CSV, XLSX, JSON and PDF.
+"Report generated" line, byte-identical CSV, XLSX and JSON, and a PDF whose only difference is that
+printed line (its document dates are the data snapshot time).
 """
 
 from __future__ import annotations
