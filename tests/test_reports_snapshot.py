@@ -109,3 +109,25 @@ def test_simulation_section_compares_the_chosen_policies(seeded: ResponseStore) 
     assert [row[0] for row in data.simulation.comparison.rows] == ["3.14.0b1", "3.15.0b1"]
     assert data.simulation.recommendation
     assert len(data.simulation.exposures) == 2
+
+
+def test_snapshot_reads_again_when_answers_arrive_meanwhile(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write between the snapshot's reads would mix two states of the data: it re-reads."""
+    store.import_responses([make_response(distributor="Debian")])
+    real_latest = store.latest
+    calls = {"n": 0}
+
+    def latest_with_a_concurrent_write() -> list:  # type: ignore[type-arg]
+        calls["n"] += 1
+        result = real_latest()
+        if calls["n"] == 1:
+            store.import_responses([make_response(distributor="Fedora")])
+        return result
+
+    monkeypatch.setattr(store, "latest", latest_with_a_concurrent_write)
+    data = snapshot(store)
+    assert calls["n"] == 2
+    assert data.distributors == 2 and data.responses == 2
+    assert {row[0] for row in data.distributor_table.rows} == {"Debian", "Fedora"}

@@ -1,7 +1,8 @@
 """Collect everything a report shows, once, from the store and the analysis modules.
 
 Why one place: every format (HTML, Markdown, CSV/XLSX, PDF) renders the same ``ReportData``, so
-they cannot disagree, and the store is read exactly once per export. Determinism rules:
+they cannot disagree. The store is read in one consistent pass: if anything is written while the
+snapshot reads (the store's generation changes), it reads again. Determinism rules:
 
 * the report's time is the data snapshot time (the newest ``stored_at``), never "now"; the only
   clock reading is ``generated_at``, which renderers print on a single line of their own;
@@ -33,7 +34,7 @@ from analysis.models import (
     SurveyResponse,
     normalise_distributor,
 )
-from analysis.reference_data import data_dir, field_label, option_label, option_labels, read_csv
+from analysis.reference_data import data_dir, field_label, option_label, read_csv
 from analysis.reports import sections
 from analysis.reports.model import (
     Cell,
@@ -80,8 +81,21 @@ def _without_personal(resp: SurveyResponse) -> SurveyResponse:
     return resp.model_copy(update=dict.fromkeys(PERSONAL_FIELDS))
 
 
+#: How often a snapshot re-reads when answers keep arriving while it reads (then it goes ahead).
+MAX_READS = 3
+
+
 def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetime | None = None) -> ReportData:
-    """Read the store once and build every section of the report."""
+    """Read the store consistently and build every section of the report."""
+    for _ in range(MAX_READS):
+        before = store.generation()
+        data = _build(store, options, now)
+        if store.generation() == before:
+            break
+    return data
+
+
+def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
     stored = store.latest()
     latest = latest_per_distributor(stored)
@@ -436,8 +450,3 @@ def provenance(
             f"python -m analysis export --format json{contacts_flag} --out answers.json; sha256sum answers.json",
         ),
     )
-
-
-def option_codes(name: str) -> list[str]:
-    """Codes of an enumerated field in the enum's order (re-exported for renderers and tests)."""
-    return list(option_labels(name)) or _codes(name)
