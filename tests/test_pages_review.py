@@ -202,3 +202,67 @@ def test_passphrase_from_secrets(seeded: ResponseStore) -> None:
     at.button[0].click().run()
     assert not at.exception
     assert at.dataframe
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "id",
+    "client_secret": "secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+
+
+def _oidc_app(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["reviewers"] = {"allowed_emails": ["Reviewer@Example.org"]}
+    at.secrets["auth"] = AUTH
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def test_oidc_not_logged_in_offers_sign_in(seeded: ResponseStore) -> None:
+    at = _oidc_app("pages/overview.py")
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in with your identity provider"]
+    assert not at.metric
+
+
+def test_oidc_allowed_email_sees_data_and_contacts(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "reviewer@example.org"})
+    at = _oidc_app("pages/distributors.py")
+    assert not at.exception
+    at.text_input(key="dist_query").input("rhel").run()
+    assert CONTACT in _all_text(at)
+
+
+def test_oidc_other_email_refused(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "mallory@example.org"})
+    at = _oidc_app("pages/crosstab.py")
+    assert not at.exception
+    assert any("not on the reviewers' list" in str(e.value) for e in at.error)
+    assert not at.dataframe
+
+
+def test_malformed_secrets_do_not_crash(tmp_path: Path) -> None:
+    import streamlit as st
+    from streamlit import config
+
+    import ui.auth
+
+    bad = tmp_path / "secrets.toml"
+    bad.write_text('[reviewers\npassphrase_hash = "scrypt$', encoding="utf-8")
+    old = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(bad)])
+    st.secrets._reset()
+    try:
+        assert ui.auth._secrets() == {}
+        assert not ui.auth.current_config().configured
+    finally:
+        config.set_option("secrets.files", old)
+        st.secrets._reset()
