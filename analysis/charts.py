@@ -43,6 +43,7 @@ from analysis.crosstab import (
     TOTAL,
     Unit,
     crosstab,
+    is_multi,
     label_for_value,
     select_unit,
     short_label,
@@ -421,7 +422,10 @@ def crosstab_bars(
             marker_color=colors.get(value, NO_ANSWER_COLOR),
         )
     percent = _is_percent(table)
-    fig.update_layout(barmode="stack", legend={"title": {"text": short_label(col)}})
+    fig.update_layout(barmode="stack", legend={"title": {"text": short_label(col)}, "traceorder": "normal"})
+    if is_multi(col) and not title:
+        # A multi-select counts once per selected value: bars are mentions, not people.
+        title = f"{short_label(row)} by {short_label(col)}<br><sup>several answers possible: bars can exceed the total</sup>"
     fig.update_xaxes(title_text="%" if percent else "Count", ticksuffix=" %" if percent else "")
     fig.update_yaxes(title_text=short_label(row), autorange="reversed")
     return _style(
