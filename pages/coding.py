@@ -71,7 +71,7 @@ with tab_code:
     field = pick[0].selectbox("Text field", list(TEXT_FIELDS), format_func=field_label, key="code_field")
     which = pick[1].radio("Show", list(FILTERS), format_func=FILTERS.__getitem__, horizontal=True, key="code_filter")
     has_text = frame[field].fillna("").astype(str).str.strip() != ""
-    candidates = frame.loc[has_text, ["response_id", "distributor", field]]
+    candidates = frame.loc[has_text, ["response_id", "distributor", "illustrative", field]]
     tagged_ids = set(tags.loc[tags["field"] == field, "response_id"]) if not tags.empty else set()
     is_tagged = candidates["response_id"].isin(tagged_ids)
     if which == "untagged":
@@ -97,6 +97,8 @@ with tab_code:
         )
         text = str(texts[response_id])
         st.markdown(f"**{names[response_id]}** · {field_label(field)}")
+        if bool(candidates.set_index("response_id").at[response_id, "illustrative"]):
+            st.caption("Illustrative answer: derived by the survey team from public statements.")
         st.markdown("> " + text.replace("\n", "\n> "))
         suggestions = suggest_themes(text, themes)
         picker_key = f"tags_{response_id}_{field}"
