@@ -24,6 +24,14 @@ from ui.auth import is_reviewer, require_reviewer, reviewers_configured
 from ui.review_data import answers_frame, empty_state, store_and_key
 
 PAGE_SIZE = 20
+EVIDENCE_COLUMNS = {
+    "python_version": "Python",
+    "artifact": "Artifact",
+    "identity": "Signer identity",
+    "issuer": "OIDC issuer",
+    "tool": "Tool",
+    "verified_at": "Verified at (UTC)",
+}
 
 
 def _words(field: str, value: object) -> str:
@@ -79,11 +87,8 @@ def _card(
         evidence = latest["verification_evidence"] or []
         if evidence:
             st.markdown(f":green-badge[:material/verified: {len(evidence)} successful Sigstore verification(s)]")
-            st.dataframe(
-                pd.DataFrame(evidence)[["python_version", "artifact", "identity", "issuer", "tool", "verified_at"]],
-                hide_index=True,
-                width="stretch",
-            )
+            proof = pd.DataFrame(evidence).reindex(columns=list(EVIDENCE_COLUMNS)).rename(columns=EVIDENCE_COLUMNS)
+            st.dataframe(proof, hide_index=True, width="stretch")
         if dup is not None:
             _duplicate_section(claims, dup)
         if show_contacts:
