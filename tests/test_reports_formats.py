@@ -84,7 +84,7 @@ def test_markdown_renders_payloads_as_text(attacked: ResponseStore) -> None:
     assert SCRIPT not in text and LINK not in text and "<b>" not in text
     assert "\\@channel" in text  # no Discourse mention
     html = MarkdownIt("commonmark").enable("table").render(text)
-    assert "<script" not in html and "javascript:" not in html.split("href=")[-1] if "href=" in html else True
+    assert "<script" not in html
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert all(not h.lower().startswith("javascript") for h in hrefs)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
