@@ -55,11 +55,14 @@ def bench_store(n_responses: int, n_distributors: int, seed: int) -> None:
         t2 = time.perf_counter()
         print(f"generate {n_responses:,} responses: {t1 - t0:.1f} s; import into SQLite: {t2 - t1:.1f} s")
 
-        start = time.perf_counter()
-        frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
-        crosstab(frame, "distributor_kind", "blockers")
-        load_ms = (time.perf_counter() - start) * 1000
-        print(f"load (analysis columns) from SQLite + cross-tab: {load_ms:.0f} ms (target < 2000 ms)")
+        loads = []
+        for _ in range(3):  # first = just after the import (cold caches), then warm page cache
+            start = time.perf_counter()
+            frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
+            crosstab(frame, "distributor_kind", "blockers")
+            loads.append((time.perf_counter() - start) * 1000)
+        runs = ", ".join(f"{ms:.0f}" for ms in loads)
+        print(f"load (analysis columns) from SQLite + cross-tab: {runs} ms (target < 2000 ms)")
         start = time.perf_counter()
         full = store.latest_frame()
         crosstab(full, "distributor_kind", "blockers")
