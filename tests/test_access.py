@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analysis.access import (
     PASSPHRASE_HASH_ENV,
@@ -15,8 +17,11 @@ from analysis.access import (
     verify_passphrase,
 )
 from analysis.cli import main
+from analysis.storage import ResponseStore
+from tests.review_support import APP, CONTACT, PAGES, all_text, open_page, seed_store
 
 PASSPHRASE = "correct horse battery staple"
+REVIEW_PASSPHRASE = "steering council review"
 # Cheap parameters keep the tests fast; the format and the code path are the same.
 FAST = {"n": 2**4, "r": 1, "p": 1}
 
@@ -83,3 +88,138 @@ def test_cli_hash_passphrase(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 def test_cli_hash_passphrase_refuses_short(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("abc\n"))
     assert main(["hash-passphrase"]) == 2
+
+
+# -- the gate on review pages (AppTest) -----------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(store: ResponseStore, seed_path: Path) -> ResponseStore:
+    return seed_store(store, seed_path)
+
+
+@pytest.fixture
+def reviewers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PASSPHRASE_HASH_ENV, hash_passphrase(REVIEW_PASSPHRASE, n=2**4, r=1, p=1))
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/simulator.py", "pages/reports.py"])
+def test_review_page_without_sign_in_shows_no_data(seeded: ResponseStore, reviewers: None, page: str) -> None:
+    at = open_page(page)
+    assert not at.exception
+    text = all_text(at)
+    assert "Reviewers only" in text
+    assert not at.dataframe and not at.metric
+    assert "Debian" not in text and "Red Hat" not in text
+
+
+def test_wrong_passphrase_refused_on_page(seeded: ResponseStore, reviewers: None) -> None:
+    at = open_page("pages/overview.py")
+    at.text_input[0].input("not the passphrase")
+    at.button[0].click().run()
+    assert "That passphrase is not right." in [e.value for e in at.error]
+    assert not at.metric
+
+
+def test_sign_in_then_contacts_visible(seeded: ResponseStore, reviewers: None) -> None:
+    at = open_page("pages/distributors.py")
+    at.text_input[0].input(REVIEW_PASSPHRASE)
+    at.button[0].click().run()
+    assert not at.exception
+    at.text_input(key="dist_query").input("rhel").run()
+    text = all_text(at)
+    assert CONTACT in text
+    assert "Contacts are shown" in text
+
+
+def test_public_pages_stay_public(reviewers: None) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "Reviewers only" not in all_text(at)
+
+
+def test_oidc_allow_list_without_provider_stays_closed(seeded: ResponseStore) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["reviewers"] = {"allowed_emails": ["reviewer@example.org"]}
+    at.run()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    text = all_text(at)
+    assert "Reviewers only" in text and not at.metric
+    assert any("[auth]" in str(w.value) for w in at.warning)
+
+
+def test_passphrase_from_secrets(seeded: ResponseStore) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["reviewers"] = {"passphrase_hash": hash_passphrase(REVIEW_PASSPHRASE, n=2**4, r=1, p=1)}
+    at.run()
+    at.switch_page("pages/crosstab.py").run()
+    assert "Reviewers only" in all_text(at)
+    at.text_input[0].input(REVIEW_PASSPHRASE)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.dataframe
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "id",
+    "client_secret": "secret",
+    "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+}
+
+
+def _oidc_app(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["reviewers"] = {"allowed_emails": ["Reviewer@Example.org"]}
+    at.secrets["auth"] = AUTH
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def test_oidc_not_logged_in_offers_sign_in(seeded: ResponseStore) -> None:
+    at = _oidc_app("pages/overview.py")
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in with your identity provider"]
+    assert not at.metric
+
+
+def test_oidc_allowed_email_sees_data_and_contacts(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "reviewer@example.org"})
+    at = _oidc_app("pages/distributors.py")
+    assert not at.exception
+    at.text_input(key="dist_query").input("rhel").run()
+    assert CONTACT in all_text(at)
+
+
+def test_oidc_other_email_refused(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "mallory@example.org"})
+    at = _oidc_app("pages/crosstab.py")
+    assert not at.exception
+    assert any("not on the reviewers' list" in str(e.value) for e in at.error)
+    assert not at.dataframe
+
+
+def test_malformed_secrets_do_not_crash(tmp_path: Path) -> None:
+    import streamlit as st
+    from streamlit import config
+
+    import ui.auth
+
+    bad = tmp_path / "secrets.toml"
+    bad.write_text('[reviewers\npassphrase_hash = "scrypt$', encoding="utf-8")
+    old = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(bad)])
+    st.secrets._reset()
+    try:
+        assert ui.auth._secrets() == {}
+        assert not ui.auth.current_config().configured
+    finally:
+        config.set_option("secrets.files", old)
+        st.secrets._reset()
