@@ -17,11 +17,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
+from analysis.plot_text import plot_text
 from analysis.schedule import Policy, Schedule, load_schedule
 from analysis.simulation.deterministic import DistributorResult, PolicyResult
 from analysis.simulation.montecarlo import MonteCarloResult
 
 FONT_SIZE = 16
+#: Longest distributor name drawn on the y axis (the hover box shows it whole).
+AXIS_NAME_LIMIT = 32
 ROW_PX = 34
 #: Status -> (legend words, colour). In production uses the "ready" colour of the palette.
 STATUS_STYLE: dict[str, tuple[str, str]] = {
@@ -129,20 +132,23 @@ def timeline_figure(
     fig = go.Figure()
     _release_rows(fig, schedule, list(lines))
 
-    names = [r.distributor for r in rows]
+    # Respondents' names are text, never Plotly markup; long ones are shortened on the axis only.
+    axis_name = {r.distributor: plot_text(r.distributor, limit=AXIS_NAME_LIMIT) for r in rows}
+    names = [axis_name[r.distributor] for r in rows]
     for status, (words, colour) in STATUS_STYLE.items():
         group = [r for r in rows if r.status == status]
         if not group:
             continue
         hover = [
-            f"<b>{r.distributor}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}" for r in group
+            f"<b>{plot_text(r.distributor)}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}"
+            for r in group
         ]
         if status == "in production":
             # Already verifying: nothing to bridge, so a mark where it would start, not a bar.
             fig.add_trace(
                 go.Scatter(
                     x=[r.fetch_start.isoformat() for r in group],
-                    y=[r.distributor for r in group],
+                    y=[axis_name[r.distributor] for r in group],
                     mode="markers",
                     marker={"symbol": "circle", "size": 16, "color": colour, "line": {"color": "#000000", "width": 1}},
                     name=words,
@@ -152,7 +158,7 @@ def timeline_figure(
             )
             continue
         if status == "exposed":
-            _signed_lead_in(fig, group, hover)
+            _signed_lead_in(fig, group, hover, axis_name)
         starts, lengths, labels = [], [], []
         for r in group:
             start = r.first_affected_date if status == "exposed" else r.fetch_start
@@ -165,7 +171,7 @@ def timeline_figure(
             labels.append(f"{r.exposed_days} days" if status == "exposed" else "")
         fig.add_trace(
             go.Bar(
-                y=[r.distributor for r in group],
+                y=[axis_name[r.distributor] for r in group],
                 base=starts,
                 x=lengths,
                 orientation="h",
@@ -189,11 +195,13 @@ def timeline_figure(
         fig.add_trace(
             go.Scatter(
                 x=[r.first_affected_date.isoformat() for r in exposed],
-                y=[r.distributor for r in exposed],
+                y=[axis_name[r.distributor] for r in exposed],
                 mode="markers",
                 marker={"symbol": "triangle-right", "size": 14, "color": "#000000"},
                 name="First unsigned release it fetches",
-                hovertext=[f"{r.distributor}: first unsigned release on {r.first_affected_date}" for r in exposed],
+                hovertext=[
+                    f"{plot_text(r.distributor)}: first unsigned release on {r.first_affected_date}" for r in exposed
+                ],
                 hoverinfo="text",
             )
         )
@@ -252,14 +260,16 @@ def timeline_figure(
 SIGNED_LEAD_IN = "#E6B0AA"
 
 
-def _signed_lead_in(fig: go.Figure, group: Sequence[DistributorResult], hover: Sequence[str]) -> None:
+def _signed_lead_in(
+    fig: go.Figure, group: Sequence[DistributorResult], hover: Sequence[str], axis_name: dict[str, str]
+) -> None:
     """The stretch from fetch start to the first unsigned release: fetching, but still PGP-signed."""
     lead = [(r, h) for r, h in zip(group, hover, strict=True) if r.first_affected_date > r.fetch_start]
     if not lead:
         return
     fig.add_trace(
         go.Bar(
-            y=[r.distributor for r, _ in lead],
+            y=[axis_name[r.distributor] for r, _ in lead],
             base=[r.fetch_start.isoformat() for r, _ in lead],
             x=[_ms((r.first_affected_date - r.fetch_start).days) for r, _ in lead],
             orientation="h",
@@ -279,7 +289,7 @@ def _next_line(schedule: Schedule, line: str) -> str | None:
 
 
 def _wrap(text: str, width: int = 70) -> str:
-    """Break a long sentence for the hover box (Plotly does not wrap)."""
+    """Break a long sentence for the hover box (Plotly does not wrap); the words are escaped."""
     out, current = [], ""
     for word in text.split():
         if current and len(current) + len(word) + 1 > width:
@@ -288,7 +298,7 @@ def _wrap(text: str, width: int = 70) -> str:
         else:
             current = f"{current} {word}".strip()
     out.append(current)
-    return "<br>".join(out)
+    return "<br>".join(plot_text(line) for line in out)
 
 
 def policy_comparison_figure(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from analysis.palette import EXPOSURE_COLORS, RELEASE_STAGE_COLORS
 from analysis.schedule import builtin_policies
 from analysis.simulation import MonteCarloConfig, compare_policies, make_distributor, run_monte_carlo, simulate_policy
@@ -53,3 +55,24 @@ def test_comparison_figure_marks_the_recommendation() -> None:
     assert any("threshold" in (a.text or "") for a in fig.layout.annotations)
     # without Monte Carlo the deterministic diamonds still show
     assert len(policy_comparison_figure(det).data) == 2
+
+
+def test_respondent_text_is_escaped_and_long_names_shortened_on_the_axis() -> None:
+    from analysis.schedule import resolve_policy
+    from analysis.simulation import make_distributor, simulate_policy
+    from analysis.timeline_chart import AXIS_NAME_LIMIT, timeline_figure
+
+    evil = make_distributor(
+        name='<a href="https://evil.example">click</a> <b>bold</b>',
+        prerelease_start="alpha",
+        ready_likely=date(2026, 1, 1),
+    )
+    long = make_distributor(name="A" * 80, prerelease_start="beta", ready_likely=date(2026, 1, 1))
+    fig = timeline_figure(simulate_policy([evil, long], resolve_policy("3.14.0b1")))
+    texts = []
+    for trace in fig.data:
+        texts += [str(v) for v in (trace.y or [])] + [str(v) for v in (trace.hovertext or [])]
+    assert not any("<a href" in t or "<b>bold" in t for t in texts)
+    assert any("&lt;a href" in t for t in texts)
+    axis = [str(v) for trace in fig.data for v in (trace.y or []) if str(v).startswith("AAA")]
+    assert axis and all(len(v) <= AXIS_NAME_LIMIT for v in axis)
