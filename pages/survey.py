@@ -241,7 +241,16 @@ if submitted:
         else:
             st.success(f"Saved revision {result.revision} of your answers for {response.distributor}.")
         if response.sigstore_status.value == "evaluating":
-            st.info("Evaluating Sigstore? Try verifying a real CPython release offline on the verification page.")
+            st.info(
+                "Evaluating Sigstore? Try verifying a real CPython release offline, and attach the result to "
+                "your answer as evidence that your path works."
+            )
+            st.page_link(
+                "pages/verify.py",
+                label="Verify a CPython release offline",
+                icon=":material/verified:",
+                query_params={"edit": token or result.token or ""},
+            )
 
 if token:
     history = store.history(session.response_id) if session else []

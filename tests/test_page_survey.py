@@ -129,3 +129,15 @@ def test_wrong_token_shows_a_clear_message_and_no_data(token: str) -> None:
     assert "not valid" in at.error[0].value
     assert not at.text_input and not at.selectbox
     assert "secret@example.org" not in str(at)
+
+
+def test_evaluating_respondent_is_sent_to_the_verification_page_with_their_link() -> None:
+    at = open_survey()
+    fill_required(at)  # sigstore_status = evaluating
+    submit(at)
+    token = token_from(at)
+    links = at.get("page_link")
+    assert links, "expected a link to the verification page"
+    proto = links[0].proto
+    assert proto.page == "verify"
+    assert proto.query_string == f"edit={token}"
