@@ -44,11 +44,12 @@ from analysis.crosstab import (
     Unit,
     crosstab,
     is_multi,
-    label_for_value,
     select_unit,
     short_label,
 )
+from analysis.crosstab import label_for_value as _label_words
 from analysis.palette import QUALITATIVE, color_map
+from analysis.plot_text import plot_text
 from analysis.reference_data import option_labels
 
 FONT_SIZE = 18
@@ -57,6 +58,12 @@ TICK_SIZE = 16
 FONT_FAMILY = "Source Sans Pro, Helvetica, Arial, sans-serif"
 NO_ANSWER_COLOR = "#BBBBBB"
 _ALL = "All distributors"
+
+
+def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] | None = None) -> str:
+    """Words for an answer value, escaped for Plotly: distributor names and reviewers' theme labels
+    are typed by people and must be drawn as text, never as Plotly markup or links."""
+    return plot_text(_label_words(field, value, theme_labels))
 
 
 def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None) -> go.Figure:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analysis.models import SurveyResponse
+from analysis.reports.pdf import CHROMIUM_FLAGS, chromium_path
 from analysis.storage import ResponseStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,26 +63,18 @@ def seed_path() -> Path:
 
 # -- real browser -------------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The same Chromium and flags the PDF export uses ($SURVEY_CHROMIUM overrides the path).
+CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 
 
 def require_chromium() -> str:
     """Browser tests run in CI (and fail there without chromium); locally they skip without it."""
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
+    found = chromium_path()
+    if found:
+        return found
     if IN_CI:
-        pytest.fail(f"CI=true but {CHROMIUM} is missing: .ci/run must install Debian's chromium")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+        pytest.fail("CI=true but chromium is missing: .ci/run must install Debian's chromium")
+    pytest.skip("chromium not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="session")

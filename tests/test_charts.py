@@ -105,3 +105,19 @@ def test_empty_store_gives_message_figures(store: ResponseStore) -> None:
         assert fig.layout.meta["chart"] == "empty_figure"
         assert fig.layout.annotations[0].text
     assert charts.crosstab_heatmap(crosstab(empty, "distributor", "blockers")).layout.meta["chart"] == "empty_figure"
+
+
+def test_people_typed_values_are_drawn_as_text_not_plotly_markup() -> None:
+    import pandas as pd
+
+    from analysis.charts import crosstab_bars, crosstab_heatmap
+
+    table = pd.DataFrame(
+        {"linux-distribution": [1, 2]},
+        index=pd.Index(['<a href="https://evil.example">x</a>', "<b>bold</b>"], name="distributor"),
+    )
+    table.columns.name = "distributor_kind"
+    for fig in (crosstab_heatmap(table), crosstab_bars(table)):
+        drawn = " ".join(str(v) for trace in fig.data for v in list(trace.y or []))
+        assert "<a href" not in drawn and "<b>" not in drawn
+        assert "&lt;a href" in drawn and "&lt;b&gt;bold" in drawn
