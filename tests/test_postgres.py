@@ -19,6 +19,8 @@ from analysis.cli import main
 from analysis.storage import ResponseStore, open_store
 from analysis.storage.db import schema_revision
 from tests.conftest import IN_CI, ROOT, make_response
+from tests.test_migrations import check_upgrade_backfills_latest_table
+from tests.test_store import latest_table_and_expected
 
 pytestmark = pytest.mark.postgres
 
@@ -65,7 +67,7 @@ def test_migrations_apply_once_even_when_replicas_start_together(pg_url: str) ->
         t.join()
     assert not errors
     store = open_store(pg_url)
-    assert schema_revision(store.engine) == "0001"
+    assert schema_revision(store.engine) == "0002"
 
 
 def test_submit_edit_history_and_tokens(pg_store: ResponseStore) -> None:
@@ -124,3 +126,24 @@ def test_failed_import_leaves_postgres_unchanged(pg_store: ResponseStore) -> Non
         s.execute(text("delete from response_revisions"))
         raise RuntimeError("crash")
     assert pg_store.stats() == before
+
+
+def test_latest_table_follows_writes_and_is_backfilled_on_postgres(pg_store: ResponseStore) -> None:
+    check_upgrade_backfills_latest_table(pg_store)
+    before = latest_table_and_expected(pg_store)
+    with pytest.raises(RuntimeError), pg_store._write() as s:
+        s.execute(text("delete from response_latest"))
+        raise RuntimeError("crash")
+    assert latest_table_and_expected(pg_store) == before
+
+
+def test_analysis_frame_from_latest_table_equals_the_joined_frame_on_postgres(pg_store: ResponseStore) -> None:
+    from analysis.crosstab import ANALYSIS_COLUMNS
+
+    res = pg_store.submit(make_response(blockers=["tooling-support", "other"]))
+    pg_store.submit(make_response(blockers=["other"]), token=res.token)
+    pg_store.import_responses([make_response(distributor="Gentoo", ready_by={}), make_response(distributor="Arch")])
+    narrow, full = pg_store.latest_frame(columns=ANALYSIS_COLUMNS), pg_store.latest_frame()
+    assert len(narrow) == 3 and narrow.equals(full[list(narrow.columns)])
+    assert (narrow.dtypes == full.dtypes[list(narrow.columns)]).all()
+    assert str(narrow["stored_at"].dtype) == "datetime64[us, UTC]" and str(narrow["distributor"].dtype) == "str"

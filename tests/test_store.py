@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from analysis.crosstab import ANALYSIS_COLUMNS
 from analysis.storage import TokenNotFound
 from analysis.storage.db import schema_revision
 from analysis.storage.store import MAX_DRAFT_BYTES, ResponseStore, hash_token
+from analysis.storage.tables import LATEST_REVISION_COLUMNS, LatestRow, ResponseRow, RevisionRow
 from tests.conftest import make_response
 
 
+def latest_table_and_expected(store: ResponseStore) -> tuple[list[tuple], list[tuple]]:
+    """``response_latest`` as stored, and as it should be: the revisions joined on the latest."""
+    revisions, latest = RevisionRow.__table__, LatestRow.__table__
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            select(*(latest.c[c] for c in (*LATEST_REVISION_COLUMNS, "distributor_key"))).order_by(latest.c.response_id)
+        ).all()
+        expected = conn.execute(
+            select(*(revisions.c[c] for c in LATEST_REVISION_COLUMNS), ResponseRow.distributor_key)
+            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+            .where(RevisionRow.revision == ResponseRow.latest_revision)
+            .order_by(RevisionRow.response_id)
+        ).all()
+    return [tuple(r) for r in stored], [tuple(r) for r in expected]
+
+
 def test_schema_is_migrated_to_head(store: ResponseStore) -> None:
-    assert schema_revision(store.engine) == "0001"
+    assert schema_revision(store.engine) == "0002"
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: ResponseStore) -> None:
@@ -147,3 +166,95 @@ def test_attach_verification_adds_a_revision(store: ResponseStore) -> None:
     store.attach_verification(res.token, evidence)  # type: ignore[arg-type]
     latest = store.open_for_edit(res.token).latest  # type: ignore[arg-type]
     assert latest is not None and latest.revision == 2 and latest.response.verification_evidence == [evidence]
+
+
+def _evidence():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from analysis.models import VerificationEvidence
+
+    return VerificationEvidence(
+        python_version="3.14",
+        artifact="Python-3.14.0.tgz",
+        sha256="88d2da4eed42fa9a5f42ff58a8bc8988881bd6c547e297e46682c2687638a851",
+        identity="hugo@python.org",
+        issuer="https://github.com/login/oauth",
+        verified_at=datetime(2026, 11, 25, tzinfo=UTC),
+        tool="sigstore-python 4.5.1 (offline)",
+    )
+
+
+def test_latest_table_follows_every_write_path(store: ResponseStore) -> None:
+    """submit, edit, draft, bulk import (new, revised, unchanged) and verification all keep
+    ``response_latest`` equal to the latest revisions."""
+    first = store.submit(make_response(distributor="Debian"))
+    store.submit(make_response(distributor="Debian GNU/Linux", blockers=["other"]), token=first.token)
+    store.save_draft({"distributor": "Draft only"})  # a draft is not an answer: no latest row
+    imported = store.import_responses(
+        [make_response(distributor="Gentoo"), make_response(distributor="Fedora", ready_by={})]
+    )
+    exported = [s.response for s in store.latest() if s.response.response_id in imported.response_ids]
+    store.import_responses([exported[0].model_copy(update={"prerelease_lag_days": 99}), exported[1]])
+    store.attach_verification(first.token, _evidence())  # type: ignore[arg-type]
+    stored, expected = latest_table_and_expected(store)
+    assert len(stored) == 3 and stored == expected
+    by_id = {row[0]: row for row in stored}
+    assert by_id[first.response_id][1] == 3  # three revisions, the latest copied
+    assert store.stats()["revisions"] == 6
+
+
+def test_failed_write_changes_neither_revisions_nor_latest_table(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = store.submit(make_response(prerelease_lag_days=1))
+    store.import_responses([make_response(distributor="Gentoo")])
+    before_stats, before_latest = store.stats(), latest_table_and_expected(store)
+
+    import analysis.storage.store as store_module
+
+    def broken(row):  # type: ignore[no-untyped-def]
+        raise RuntimeError("crash between the revision and its latest copy")
+
+    monkeypatch.setattr(store_module, "_latest_values", broken)
+    with pytest.raises(RuntimeError):
+        store.submit(make_response(prerelease_lag_days=2), token=first.token)
+    with pytest.raises(RuntimeError):
+        store.import_responses([make_response(distributor="Arch"), make_response(distributor="NixOS")])
+    with pytest.raises(RuntimeError):
+        store.attach_verification(first.token, _evidence())  # type: ignore[arg-type]
+    monkeypatch.undo()
+    with pytest.raises(RuntimeError), store._write() as s:
+        s.execute(text("delete from response_latest"))
+        raise RuntimeError("crash mid-write")
+    assert store.stats() == before_stats
+    assert latest_table_and_expected(store) == before_latest
+    assert before_latest[0] == before_latest[1] and len(before_latest[0]) == 2
+
+
+def test_analysis_frame_from_latest_table_equals_the_joined_frame(store: ResponseStore) -> None:
+    """The narrow read (no free text) gives the same rows, columns and dtypes as the full read."""
+    res = store.submit(make_response(distributor="Debian", blockers=["tooling-support", "other"]))
+    store.submit(make_response(distributor="Debian", blockers=["other"]), token=res.token)
+    store.import_responses(
+        [
+            make_response(distributor="Gentoo", ready_by={}, python_versions=[]),
+            make_response(distributor="Fedora", dual_signing_until="3.16", illustrative=True),
+        ]
+    )
+    narrow = store.latest_frame(columns=ANALYSIS_COLUMNS)
+    full = store.latest_frame()
+    assert list(narrow["response_id"]) == sorted(full["response_id"])
+    pd.testing.assert_frame_equal(narrow, full[list(narrow.columns)])
+    assert list(narrow.columns) == [c for c in full.columns if c in narrow.columns]
+    assert set(narrow.columns) == {*ANALYSIS_COLUMNS, "response_id", "revision", "stored_at", "distributor_key"}
+    assert {str(narrow[c].dtype) for c in ("distributor", "distributor_key", "response_id")} == {"str"}
+    assert str(narrow["stored_at"].dtype) == "datetime64[us, UTC]"
+    assert str(narrow["ready_likely"].dtype) == "datetime64[us]"
+    assert narrow["illustrative"].dtype == bool and narrow["revision"].dtype == "int64"
+    assert all(isinstance(v, list) for c in ("blockers", "python_versions", "worst_case") for v in narrow[c])
+    assert narrow.set_index("distributor").loc["Gentoo", "python_versions"] == []
+
+
+def test_empty_store_gives_an_empty_frame_with_the_columns(store: ResponseStore) -> None:
+    for frame in (store.latest_frame(), store.latest_frame(columns=ANALYSIS_COLUMNS)):
+        assert frame.empty and {"response_id", "blockers", "distributor_key"} <= set(frame.columns)

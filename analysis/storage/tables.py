@@ -3,7 +3,9 @@
 Column names equal the canonical JSON keys so that the database, the form and the exports speak
 one vocabulary. Answers are stored as immutable revisions; ``responses.latest_revision`` points at
 the current one so that "latest answer per response" is a join on an indexed key, not a GROUP BY
-over 100,000 revisions. Reviewer tags live in their own tables and never touch an answer.
+over 100,000 revisions. ``response_latest`` repeats the analysis columns of each response's current
+revision (no free text), written in the same transaction as the revision, so that the dashboards
+read one narrow table instead of joining the wide revisions. Reviewer tags live in their own tables and never touch an answer.
 """
 
 from __future__ import annotations
@@ -72,6 +74,44 @@ class RevisionRow(Base):
     source: Mapped[str] = mapped_column(Text)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     verification_evidence: Mapped[str] = mapped_column(Text)  # JSON list
+
+
+class LatestRow(Base):
+    """The current revision of each submitted response, analysis columns only (a derived copy).
+
+    Written by the store in the same transaction as every revision (see ``_store_revisions``), so it
+    always equals ``response_revisions`` joined on ``responses.latest_revision`` for these columns.
+    Free text, contact details and provenance are left out: they are read from the revisions.
+    """
+
+    __tablename__ = "response_latest"
+
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    distributor: Mapped[str] = mapped_column(String(200))
+    distributor_kind: Mapped[str] = mapped_column(String(40))
+    python_versions: Mapped[str] = mapped_column(Text)  # JSON list
+    prerelease_start: Mapped[str] = mapped_column(String(20))
+    prerelease_lag_days: Mapped[int] = mapped_column(Integer)
+    verifies_pgp_today: Mapped[str] = mapped_column(String(10))
+    sigstore_status: Mapped[str] = mapped_column(String(20))
+    blockers: Mapped[str] = mapped_column(Text)  # JSON list
+    ready_earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ready_likely: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ready_latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    worst_case: Mapped[str] = mapped_column(Text)  # JSON list
+    dual_signing_until: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    verification_evidence: Mapped[str] = mapped_column(Text)  # JSON list
+    distributor_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+#: The revision columns copied into ``response_latest``, in the revisions table's order.
+LATEST_REVISION_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in RevisionRow.__table__.columns if c.name in LatestRow.__table__.columns
+)
 
 
 class DraftRow(Base):
