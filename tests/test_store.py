@@ -258,3 +258,18 @@ def test_analysis_frame_from_latest_table_equals_the_joined_frame(store: Respons
 def test_empty_store_gives_an_empty_frame_with_the_columns(store: ResponseStore) -> None:
     for frame in (store.latest_frame(), store.latest_frame(columns=ANALYSIS_COLUMNS)):
         assert frame.empty and {"response_id", "blockers", "distributor_key"} <= set(frame.columns)
+
+
+def test_a_column_arrow_cannot_type_is_left_to_pandas(store: ResponseStore) -> None:
+    """SQLite keeps whatever it is given: a stray value of another type still loads, in order."""
+    ids = store.import_responses([make_response(distributor=d) for d in ("A", "B", "C")]).response_ids
+    odd = sorted(ids)[1]
+    with store.engine.begin() as conn:
+        conn.execute(text("update response_latest set prerelease_lag_days = 'soon' where response_id = :i"), {"i": odd})
+        conn.execute(
+            text("update response_revisions set prerelease_lag_days = 'soon' where response_id = :i"), {"i": odd}
+        )
+    for frame in (store.latest_frame(columns=ANALYSIS_COLUMNS), store.latest_frame()):
+        assert list(frame["response_id"]) == sorted(ids)
+        assert frame["prerelease_lag_days"].dtype == object
+        assert list(frame["prerelease_lag_days"]) == [0, "soon", 0]

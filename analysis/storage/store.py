@@ -549,7 +549,7 @@ def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
         return []  # typed by pandas exactly as before (float64 for an empty list)
     try:
         array = pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except (pa.ArrowException, OverflowError):
         return pd.Series(list(np.asarray(values, dtype=object)[order.to_numpy()])).array
     # The array, not a Series: the frame then needs no index alignment.
     return array.take(order).to_pandas().array
@@ -564,7 +564,7 @@ def _decode_json_lists(column: Sequence[Any], order: pa.Array | None = None) -> 
     """
     try:
         texts = pa.array(column, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowException, OverflowError):
         texts = None
     if texts is not None:
         if order is not None:
