@@ -323,11 +323,13 @@ class ResponseStore:
         """
         if not rows:
             return
-        s.execute(insert(RevisionRow), list(rows))
+        # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
+        # splits rows with different NULL columns into separate statements (one per row, nearly).
+        s.execute(insert(RevisionRow.__table__), list(rows))
         replaced = [r["response_id"] for r in rows if r["revision"] > 1]
         for chunk in _chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        s.execute(insert(LatestRow), [_latest_values(r) for r in rows])
+        s.execute(insert(LatestRow.__table__), [_latest_values(r) for r in rows])
 
     # -- bulk import ---------------------------------------------------------------------------
 
