@@ -44,7 +44,7 @@ def _depth(value: Any, limit: int) -> int:
     return depth
 
 
-def _validate(obj: Any, where: str, outcome: ParseOutcome) -> None:
+def _validate(obj: Any, where: str, outcome: ParseOutcome, seen_ids: dict[str, str]) -> None:
     if not isinstance(obj, dict):
         outcome.errors.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
         return
@@ -52,14 +52,29 @@ def _validate(obj: Any, where: str, outcome: ParseOutcome) -> None:
         outcome.errors.append(f"{where}: nested too deeply")
         return
     try:
-        outcome.responses.append(SurveyResponse.model_validate(obj))
+        response = SurveyResponse.model_validate(obj)
     except ValidationError as exc:
         outcome.errors.extend(format_validation_error(exc, prefix=f"{where}: "))
+        return
+    if response.response_id is not None:
+        # Two revisions of one response in one file would be ambiguous (which one is current?).
+        first = seen_ids.setdefault(response.response_id, where)
+        if first != where:
+            outcome.errors.append(f"{where}: response_id: {response.response_id} appears twice (also {first})")
+            return
+    outcome.responses.append(response)
+
+
+def _malformed(exc: json.JSONDecodeError | RecursionError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg}"
+    return "malformed JSON: nested too deeply"
 
 
 def parse_responses(text: str) -> ParseOutcome:
-    """Accept a JSON array of objects, a single object, or JSON Lines."""
+    """Accept a JSON array of objects, a single (possibly pretty-printed) object, or JSON Lines."""
     outcome = ParseOutcome()
+    seen_ids: dict[str, str] = {}
     stripped = text.lstrip("\ufeff").strip()
     if not stripped:
         outcome.errors.append("the file is empty")
@@ -68,23 +83,29 @@ def parse_responses(text: str) -> ParseOutcome:
         try:
             data = json.loads(stripped)
         except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "nested too deeply")
-            pos = f"line {exc.lineno} column {exc.colno}: " if isinstance(exc, json.JSONDecodeError) else ""
-            outcome.errors.append(f"{pos}malformed JSON: {msg}")
+            outcome.errors.append(_malformed(exc))
             return outcome
         for i, obj in enumerate(data, start=1):
-            _validate(obj, f"item {i}", outcome)
+            _validate(obj, f"item {i}", outcome, seen_ids)
         return outcome
+    if stripped.startswith("{") and "\n" in stripped:
+        try:  # one pretty-printed object; if that fails it is JSON Lines
+            single = json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError):
+            pass
+        else:
+            _validate(single, "item 1", outcome, seen_ids)
+            return outcome
     for lineno, line in enumerate(stripped.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "nested too deeply")
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             outcome.errors.append(f"line {lineno}: malformed JSON: {msg}")
             continue
-        _validate(obj, f"line {lineno}", outcome)
+        _validate(obj, f"line {lineno}", outcome, seen_ids)
     return outcome
 
 

@@ -105,6 +105,11 @@ BAD_INPUTS = {
     ),
     "not an object": ("list.json", "[1, 2]", "item 1: expected a JSON object"),
     "empty file": ("empty.json", "", "the file is empty"),
+    "same response twice": (
+        "twice.jsonl",
+        "\n".join(make_response(distributor=n, response_id="ab" * 16).model_dump_json() for n in ("First", "Second")),
+        "line 2: response_id: abababababababababababababababab appears twice (also line 1)",
+    ),
     "deep nesting": ("deep.json", "[" * 100_000 + "]" * 100_000, "malformed JSON"),
 }
 
@@ -138,3 +143,10 @@ def test_database_url_flag_selects_the_store(
     capsys.readouterr()
     assert open_store(url).stats()["responses"] == 9
     assert stats(capsys)["responses"] == 0
+
+
+def test_a_single_pretty_printed_object_is_accepted(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(make_response(distributor="Solo").canonical_json(), indent=2))
+    code, out, _ = run(capsys, "import", str(path))
+    assert code == 0 and "1 new" in out
