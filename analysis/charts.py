@@ -32,6 +32,7 @@ All figures have ``layout.meta["chart"]`` set to the function's name, for tests 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,7 @@ from analysis.crosstab import (
     NO_ANSWER,
     TOTAL,
     Unit,
+    axis_fields,
     crosstab,
     is_multi,
     select_unit,
@@ -231,9 +233,15 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
 # -- multi-select questions: share naming each value ---------------------------------------------
 
 
+def _count_cell(table: pd.DataFrame, row: str, col: str) -> int:
+    """One cell of a count cross-tab. pandas-stubs types ``.loc[row, col]`` as any scalar (or a
+    frame for duplicate labels); a cross-tab has unique labels and integer counts."""
+    return int(cast(int, table.loc[row, col]))
+
+
 def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, title: str, chart: str) -> go.Figure:
     table = crosstab(frame, field, "distributor_kind", unit=unit, margins=True)
-    grand = int(table.loc[TOTAL, TOTAL])
+    grand = _count_cell(table, TOTAL, TOTAL)
     if grand == 0:
         return empty_figure()
     body = table.drop(index=TOTAL)
@@ -241,7 +249,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     labels = [label_for_value(field, v) for v in body.index]
     fig = go.Figure()
     if by_kind:
-        kinds = [k for k in body.columns if k != TOTAL and table.loc[TOTAL, k] > 0]
+        kinds = [k for k in body.columns if k != TOTAL and _count_cell(table, TOTAL, k) > 0]
         colors = color_map("distributor_kind")
         for kind in kinds:
             counts = body[kind].to_numpy()
@@ -380,7 +388,7 @@ def crosstab_heatmap(
     body = _plot_body(table)
     if body.empty:
         return empty_figure("Nothing to show for this selection.")
-    row, col = table.index.name, table.columns.name
+    row, col = axis_fields(table)
     percent = _is_percent(table)
     values = body.to_numpy(dtype=float)
     text = [[(f"{v:.0f} %" if percent else f"{int(v)}") if v else "" for v in line] for line in values]
@@ -416,7 +424,7 @@ def crosstab_bars(
     body = _plot_body(table)
     if body.empty:
         return empty_figure("Nothing to show for this selection.")
-    row, col = table.index.name, table.columns.name
+    row, col = axis_fields(table)
     colors = _colors(col, list(body.columns))
     ys = [label_for_value(row, v, theme_labels) for v in body.index]
     fig = go.Figure()

@@ -167,9 +167,17 @@ def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] |
     return text
 
 
+def axis_fields(table: pd.DataFrame) -> tuple[str, str]:
+    """The (row, column) fields of a cross-tab: ``crosstab`` names its index and columns after them."""
+    row, col = table.index.name, table.columns.name
+    if not isinstance(row, str) or not isinstance(col, str):
+        raise TypeError(f"not a cross-tab: index and columns are named {row!r} and {col!r}, not field names")
+    return row, col
+
+
 def with_labels(table: pd.DataFrame, theme_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A copy of a cross-tab with codes replaced by words in the index and columns (for display)."""
-    row, col = table.index.name, table.columns.name
+    row, col = axis_fields(table)
     out = table.copy()
     out.index = pd.Index([label_for_value(row, v, theme_labels) for v in table.index], name=label_for_field(row))
     out.columns = pd.Index([label_for_value(col, v, theme_labels) for v in table.columns], name=label_for_field(col))
@@ -358,7 +366,7 @@ def _single_raw(frame: pd.DataFrame, pos: np.ndarray, field: str) -> tuple[pd.Se
     if field in ("ready_quarter", "ready_year"):
         likely = pd.to_datetime(col("ready_likely"), errors="coerce")
         if field == "ready_year":
-            return likely.dt.year, lambda v: str(int(v))  # type: ignore[call-overload]
+            return likely.dt.year, lambda v: str(int(v))
         return likely.dt.year * 10 + likely.dt.quarter, _quarter
     if field == "lag_bucket":
         lag = pd.to_numeric(col("prerelease_lag_days"), errors="coerce")
@@ -425,12 +433,16 @@ def _to_long(frame: pd.DataFrame, pos: np.ndarray, field: str, tags: pd.DataFram
 _MEMO: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, _Long]]] = {}
 
 
+def _forget(key: int) -> None:
+    _MEMO.pop(key, None)
+
+
 def _memo(frame: pd.DataFrame, field: str, build: Callable[[], _Long]) -> _Long:
     key = id(frame)
     entry = _MEMO.get(key)
     if entry is None or entry[0]() is not frame or entry[1] != len(frame):
         try:
-            ref = weakref.ref(frame, lambda _, k=key: _MEMO.pop(k, None))
+            ref = weakref.ref(frame, lambda _: _forget(key))
         except TypeError:  # not weak-referenceable: no memo
             return build()
         entry = (ref, len(frame), {})

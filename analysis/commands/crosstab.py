@@ -28,7 +28,7 @@ from analysis.storage import open_store
 EXIT_USAGE = 2
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "crosstab",
         help="cross-tabulate two answer fields (the explorer page's table)",

@@ -25,7 +25,7 @@ MAX_DRAWS = 100_000
 DEFAULT_THRESHOLD = 1000.0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "export",
         help="export the answers (json) or a report (html, md, csv, xlsx, pdf)",

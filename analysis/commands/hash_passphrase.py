@@ -13,7 +13,7 @@ import sys
 from analysis.access import PassphraseError, hash_passphrase
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "hash-passphrase",
         help="hash a reviewer passphrase (read from stdin or prompted) for .streamlit/secrets.toml",

@@ -10,7 +10,7 @@ from analysis.importer import read_responses_file
 from analysis.storage import open_store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="import responses from a JSON list or JSON Lines file (all or nothing)")
     p.add_argument("file", type=Path, help="JSON list or JSON Lines of survey responses")
     p.set_defaults(func=run)

@@ -59,7 +59,7 @@ TABLE_COLUMNS = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "simulate",
         help="simulate a PGP cut-off policy against the survey answers and the release schedule",

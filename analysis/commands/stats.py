@@ -8,7 +8,7 @@ import json
 from analysis.storage import open_store
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stats", help="print counts of responses, distributors and revisions")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=run)

@@ -184,7 +184,7 @@ def build_workbook(data: ReportData) -> Workbook:
     else:
         _table_sheet(wb, used, "Simulation", Table("simulation", "Simulation", ("Note",), (("not available",),)))
     _table_sheet(wb, used, "Distributors", data.distributor_table)
-    theme_rows = []
+    theme_rows: list[tuple[str, int, str | None, str | None, str | None]] = []
     for theme in data.themes:
         if not theme.quotes:
             theme_rows.append((theme.label, theme.distributors, None, None, None))

@@ -312,7 +312,7 @@ def run_monte_carlo(
     in_prod = np.array([d.in_production for d in distributors], bool)
     known = np.array([d.ready_likely is not None for d in distributors], bool)
     active_idx = np.flatnonzero(known & ~in_prod)
-    active = [distributors[i] for i in active_idx]
+    active = [distributors[i] for i in active_idx.tolist()]
 
     # Needed release dates: each policy's release and the first release of each stage of its line.
     stage_release: dict[tuple[str, str], str] = {}
@@ -336,8 +336,8 @@ def run_monte_carlo(
         needed = [dates[p.name], *(dates[stage_release[(p.line, s)]] for s in STAGES)]
         fixed = all(int(d.min()) == int(d.max()) for d in needed)
         # first affected = max(policy date, first release of the stage + lag), block by block
-        for stage, a, b in blocks.stage_blocks:
-            np.add(dates[stage_release[(p.line, STAGES[stage])]][None, :], blocks.lag[a:b], out=buf[a:b])
+        for stage_no, a, b in blocks.stage_blocks:
+            np.add(dates[stage_release[(p.line, STAGES[stage_no])]][None, :], blocks.lag[a:b], out=buf[a:b])
         np.maximum(buf, dates[p.name][None, :], out=buf)
         first_affected = buf[:, 0].copy() if fixed else None
         np.subtract(ready, buf, out=buf)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from analysis.models import (
@@ -35,6 +35,7 @@ from analysis.models import (
 from analysis.storage.db import make_engine, migrate
 from analysis.storage.tables import (
     LATEST_REVISION_COLUMNS,
+    Base,
     DraftRow,
     LatestRow,
     ResponseRow,
@@ -325,11 +326,11 @@ class ResponseStore:
             return
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
-        s.execute(insert(RevisionRow.__table__), list(rows))
+        s.execute(insert(_core_table(RevisionRow)), list(rows))
         replaced = [r["response_id"] for r in rows if r["revision"] > 1]
         for chunk in _chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        s.execute(insert(LatestRow.__table__), [_latest_values(r) for r in rows])
+        s.execute(insert(_core_table(LatestRow)), [_latest_values(r) for r in rows])
 
     # -- bulk import ---------------------------------------------------------------------------
 
@@ -557,6 +558,14 @@ def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
     return array.take(order).to_pandas().array
 
 
+def _core_table(row: type[Base]) -> Table:
+    """The table an ORM class is mapped to (SQLAlchemy types ``__table__`` as any FromClause)."""
+    table = row.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{row.__name__} is not mapped to a table")
+    return table
+
+
 def _decode_json_lists(column: Sequence[Any], order: pa.Array | None = None) -> np.ndarray:
     """Decode a column of JSON lists (reordered by ``order``), parsing each distinct text once.
 
@@ -572,7 +581,7 @@ def _decode_json_lists(column: Sequence[Any], order: pa.Array | None = None) -> 
         if order is not None:
             texts = texts.take(order)
         encoded = texts.dictionary_encode()
-        uniques: list[Any] = encoded.dictionary.to_pylist()
+        uniques: list[Any] | np.ndarray = encoded.dictionary.to_pylist()
         codes = encoded.indices.fill_null(len(uniques)).to_numpy()
     else:  # not all text (a driver that decodes JSON itself): factorise the Python values
         values = np.asarray(column, dtype=object)

@@ -157,13 +157,18 @@ def _epoch(value: object) -> datetime | None:
     return datetime.fromtimestamp(seconds, tz=UTC) if 0 < seconds < 2**33 else None
 
 
+def _json_object(value: object) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (a bundle's JSON is untrusted input)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _evidence(doc: dict[str, Any], bundle: Bundle | None, digest: bytes, root: TrustRoot) -> Evidence:
     """Read the evidence from the JSON (stable protobuf-JSON field names) and the leaf certificate."""
-    material = doc.get("verificationMaterial") if isinstance(doc.get("verificationMaterial"), dict) else {}
-    entries = material.get("tlogEntries") if isinstance(material, dict) else None
-    entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else {}
-    kind = entry.get("kindVersion") if isinstance(entry.get("kindVersion"), dict) else {}
-    log_id = entry.get("logId") if isinstance(entry.get("logId"), dict) else {}
+    material = _json_object(doc.get("verificationMaterial"))
+    entries = material.get("tlogEntries")
+    entry = _json_object(entries[0]) if isinstance(entries, list) and entries else {}
+    kind = _json_object(entry.get("kindVersion"))
+    log_id = _json_object(entry.get("logId"))
     integrated = _epoch(entry.get("integratedTime"))
     fields: dict[str, Any] = {
         "digest_checked": digest.hex(),
