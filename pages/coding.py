@@ -117,7 +117,9 @@ with tab_code:
             )
         else:
             st.caption("No keyword rule matches this text.")
-        chosen = st.multiselect("Themes", [t.name for t in themes], format_func=labels.get, key=picker_key)
+        chosen = st.multiselect(
+            "Themes", [t.name for t in themes], format_func=lambda name: labels.get(name, name), key=picker_key
+        )
         if st.button("Save tags", type="primary", icon=":material/save:", disabled=not themes):
             store.set_tags(response_id, field, chosen, tagged_by=current_reviewer())
             st.toast(f"Saved {len(chosen)} tag(s) for {names[response_id]}.")

@@ -7,6 +7,7 @@ the charts are ``analysis.charts``. The CSV download is byte-for-byte the CLI's 
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -68,10 +69,13 @@ col: str = pick[1].selectbox(
     "Columns", fields, index=fields.index("sigstore_status"), format_func=short_label, key="ct_col"
 )
 opts = st.columns([2, 2, 1, 1])
-normalize: Normalize = opts[0].radio(
-    "Show", list(NORMALIZE_LABELS), format_func=NORMALIZE_LABELS.__getitem__, horizontal=True, key="ct_normalize"
+normalize = cast(
+    "Normalize",
+    opts[0].radio(
+        "Show", list(NORMALIZE_LABELS), format_func=NORMALIZE_LABELS.__getitem__, horizontal=True, key="ct_normalize"
+    ),
 )
-unit: Unit = opts[1].radio("Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, key="ct_unit")
+unit = cast("Unit", opts[1].radio("Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, key="ct_unit"))
 margins = opts[2].checkbox("Totals", value=True, key="ct_margins")
 view = opts[3].radio("Chart", ["Heatmap", "Stacked bars"], key="ct_view")
 

@@ -6,6 +6,8 @@ Thin: figures come from ``analysis.charts`` (also used by the HTML report), data
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -52,8 +54,11 @@ if frame.empty:
     st.stop()
 
 controls = st.columns([2, 1, 1])
-unit: Unit = controls[0].radio(
-    "Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, horizontal=True, key="overview_unit"
+unit = cast(
+    "Unit",
+    controls[0].radio(
+        "Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, horizontal=True, key="overview_unit"
+    ),
 )
 by_kind = controls[1].toggle("Split by kind of distributor", key="overview_by_kind")
 include_illustrative = controls[2].checkbox("Include illustrative answers", value=True, key="overview_illustrative")

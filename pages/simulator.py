@@ -137,7 +137,12 @@ with st.container(border=True):
             help="Off: a release that happened keeps its actual date.",
         )
 config = MonteCarloConfig(
-    draws=draws, seed=seed, spread_before_days=before, spread_after_days=after, slip_basis=basis, redraw_past=redraw
+    draws=draws,
+    seed=seed,
+    spread_before_days=before,
+    spread_after_days=after,
+    slip_basis="first" if basis == "first" else "last",
+    redraw_past=redraw,
 )
 
 result = deterministic(url, generation, (policy_name,), extra_lag)[0]

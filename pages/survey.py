@@ -258,7 +258,7 @@ if token:
         with st.expander(f"Revision history ({len(history)})"):
             previous = None
             for item in history:
-                changes = revision_changes(previous.response, item.response) if previous else []
+                changes: list[str] = revision_changes(previous.response, item.response) if previous else []
                 what = ", ".join(field_label(c) for c in changes) if changes else "first submission"
                 st.markdown(f"**Revision {item.revision}** · {item.response.submitted_at:%Y-%m-%d %H:%M} UTC · {what}")
                 previous = item

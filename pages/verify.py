@@ -140,7 +140,7 @@ if st.button("Verify", type="primary", disabled=problem is not None, key="verify
         st.error(str(exc))
     else:
         assert bundle_file is not None and root is not None
-        result = verify_bundle(
+        fresh = verify_bundle(
             bundle_file.getvalue(),
             sha256,
             identity=identity,
@@ -150,7 +150,7 @@ if st.button("Verify", type="primary", disabled=problem is not None, key="verify
             artifact_name=artifact_file.name if artifact_file else "",
         )
         st.session_state["verify_outcome"] = {
-            "result": result,
+            "result": fresh,
             "version": version,
             "bundle": bundle_file.name,
             "artifact": artifact_file.name if artifact_file else "",

@@ -12,6 +12,8 @@ cross-tab itself (streamlit/streamlit#17084). Callers treat the frame as read-on
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -69,7 +71,7 @@ def theme_label_map(url: str, generation: int) -> dict[str, str]:
     return {str(t["name"]): str(t["label"]) for t in theme_records(url, generation)}
 
 
-def value_formatter(field: str, theme_labels: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def value_formatter(field: str, theme_labels: dict[str, str] | None = None) -> Callable[[str], str]:
     """``format_func`` for selectboxes offering a field's values (words, not codes)."""
 
     def fmt(value: str) -> str:
