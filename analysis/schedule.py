@@ -120,6 +120,11 @@ class Schedule:
     def line_releases(self, line: str) -> list[Release]:
         return [r for r in self.releases if r.line == line]
 
+    def newest_released_line(self) -> str | None:
+        """The newest line whose x.y.0 final has actually been released (what most people verify)."""
+        released = [r.line for r in self.releases if r.stage == "final" and r.is_actual]
+        return max(released, key=version_key) if released else None
+
     def first_of_stage(self, line: str, stage: str) -> Release:
         """The first release of ``stage`` in ``line``; ``post-final`` maps to the x.y.0 final."""
         wanted = "final" if stage == "post-final" else stage

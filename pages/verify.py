@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.models import VerificationEvidence, now_utc
+from analysis.schedule import load_schedule
 from analysis.storage import TokenNotFound
 from analysis.verification import (
     MAX_BUNDLE_BYTES,
@@ -59,7 +60,8 @@ names = [artifact_file.name if artifact_file else None, bundle_file.name if bund
 inferred = infer_python_version(*names)
 signers = expected_signers()
 versions = list(signers)
-default_version = inferred if inferred in signers else versions[-1]
+newest = load_schedule().newest_released_line()
+default_version = inferred if inferred in signers else (newest if newest in signers else versions[-1])
 
 c1, c2 = st.columns([1, 3])
 with c1:

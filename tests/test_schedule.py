@@ -101,3 +101,10 @@ def test_severity_mapping_errors_name_the_problem() -> None:
         parse_severity({**good, "worst_case": {"ship-unverified": "high"}})
     with pytest.raises(ValueError, match="unknown answer codes"):
         parse_severity({**good, "worst_case": {"made-up": "high"}})
+
+
+def test_newest_released_line_is_the_newest_line_with_an_actual_final() -> None:
+    from analysis.schedule import load_schedule
+
+    # 3.14.0 was released (actual date); 3.15.0 only has a planned date in the reference data.
+    assert load_schedule().newest_released_line() == "3.14"
