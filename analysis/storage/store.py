@@ -17,14 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from analysis.models import (
     SurveyResponse,
@@ -434,17 +433,11 @@ class ResponseStore:
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-        columns_data = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        del rows
-        ids = pa.array(columns_data[names.index("response_id")], type=pa.string())
-        order = pc.sort_indices(ids)  # in C, on the Arrow column: cheaper than sorting row tuples
-        data: dict[str, Any] = {}
-        for name, values in zip(names, columns_data, strict=True):
-            if name in _JSON_COLUMNS:
-                data[name] = _decode_json_lists(values, order)
-            else:
-                data[name] = _frame_column(values, order)
-        return finish_frame(pd.DataFrame(data, columns=names))
+        # pandas and Arrow are imported here, not with the module: the CLI's other commands and
+        # the survey page never need them, and they cost most of a second to import.
+        from analysis.storage.frames import rows_to_frame
+
+        return rows_to_frame(names, rows, json_columns=_JSON_COLUMNS)
 
     def revision_counts(self) -> dict[str, int]:
         with self._read() as s:
@@ -520,42 +513,11 @@ class ResponseStore:
                 )
 
     def tags_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         with self.engine.connect() as conn:
             result = conn.execute(select(ThemeTagRow.response_id, ThemeTagRow.field, ThemeTagRow.theme))
             return pd.DataFrame(result.fetchall(), columns=["response_id", "field", "theme"])
-
-
-def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Decode the JSON list columns and give the frame the analysis-facing column names."""
-    frame = frame.drop(columns=["id"], errors="ignore")
-    for col in ("ready_earliest", "ready_likely", "ready_latest"):
-        if col in frame:
-            frame[col] = pd.to_datetime(frame[col], format="ISO8601")
-    for col in ("stored_at", "submitted_at"):
-        if col in frame:
-            # Stored in UTC; SQLite keeps no offset, so naive values are UTC by construction.
-            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
-    if "illustrative" in frame:
-        frame["illustrative"] = frame["illustrative"].astype(bool)
-    return frame
-
-
-def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
-    """One column of DB-API values as pandas would type it, reordered by ``order``.
-
-    Arrow converts the whole column in C (strings become pandas' default ``str`` dtype without a
-    Python object per cell); it infers the same types pandas does for a list: str, int64 (float64
-    with NULLs), bool, timestamps, object when every value is NULL. A column Arrow cannot type (a
-    value of another type in a SQLite column, say) is left to pandas.
-    """
-    if not values:
-        return []  # typed by pandas exactly as before (float64 for an empty list)
-    try:
-        array = pa.array(values)
-    except (pa.ArrowException, OverflowError):
-        return pd.Series(list(np.asarray(values, dtype=object)[order.to_numpy()])).array
-    # The array, not a Series: the frame then needs no index alignment.
-    return array.take(order).to_pandas().array
 
 
 def _core_table(row: type[Base]) -> Table:
@@ -564,38 +526,6 @@ def _core_table(row: type[Base]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{row.__name__} is not mapped to a table")
     return table
-
-
-def _decode_json_lists(column: Sequence[Any], order: pa.Array | None = None) -> np.ndarray:
-    """Decode a column of JSON lists (reordered by ``order``), parsing each distinct text once.
-
-    Answers repeat (a few hundred distinct blocker sets across 100,000 responses), so the column is
-    dictionary-encoded in C and only the distinct values are parsed. Rows with equal answers share
-    one list object: frame cells are read-only by convention (nothing in ``analysis`` mutates them).
-    """
-    try:
-        texts = pa.array(column, type=pa.string())
-    except (pa.ArrowException, OverflowError):
-        texts = None
-    if texts is not None:
-        if order is not None:
-            texts = texts.take(order)
-        encoded = texts.dictionary_encode()
-        uniques: list[Any] | np.ndarray = encoded.dictionary.to_pylist()
-        codes = encoded.indices.fill_null(len(uniques)).to_numpy()
-    else:  # not all text (a driver that decodes JSON itself): factorise the Python values
-        values = np.asarray(column, dtype=object)
-        if order is not None:
-            values = values[order.to_numpy()]
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        codes = np.where(codes < 0, len(uniques), codes)
-    decoded = np.empty(len(uniques) + 1, dtype=object)
-    parts = [value if isinstance(value, str) else json.dumps(list(value or [])) for value in uniques]
-    # One parse of all distinct values at once: per-call overhead dominates for short lists.
-    for i, value in enumerate(json.loads("[" + ",".join(parts) + "]")):
-        decoded[i] = value
-    decoded[len(uniques)] = []  # NULL in the database: an empty list
-    return decoded[codes]
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
