@@ -273,3 +273,10 @@ def test_a_column_arrow_cannot_type_is_left_to_pandas(store: ResponseStore) -> N
         assert list(frame["response_id"]) == sorted(ids)
         assert frame["prerelease_lag_days"].dtype == object
         assert list(frame["prerelease_lag_days"]) == [0, "soon", 0]
+
+
+def test_the_analysis_columns_are_all_in_the_narrow_latest_table() -> None:
+    """Otherwise the dashboard's load silently falls back to the slow join over free text."""
+    from analysis.storage.tables import LATEST_REVISION_COLUMNS
+
+    assert set(ANALYSIS_COLUMNS) <= set(LATEST_REVISION_COLUMNS)
