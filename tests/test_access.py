@@ -121,6 +121,19 @@ def test_wrong_passphrase_refused_on_page(seeded: ResponseStore, reviewers: None
     assert not at.metric
 
 
+def test_repeated_wrong_passphrases_lock_the_client_out(seeded: ResponseStore, reviewers: None) -> None:
+    from analysis.sign_in_throttle import MAX_FAILURES
+
+    at = open_page("pages/overview.py")
+    for _ in range(MAX_FAILURES):
+        at.text_input[0].input("not the passphrase")
+        at.button[0].click().run()
+    at.text_input[0].input(REVIEW_PASSPHRASE)  # even the right one is refused while locked out
+    at.button[0].click().run()
+    assert any("Too many wrong passphrases" in e.value for e in at.error)
+    assert not at.metric
+
+
 def test_sign_in_then_contacts_visible(seeded: ResponseStore, reviewers: None) -> None:
     at = open_page("pages/distributors.py")
     at.text_input[0].input(REVIEW_PASSPHRASE)

@@ -20,11 +20,14 @@ an unconfigured app is assumed to be reachable by people who are not reviewers.
 from __future__ import annotations
 
 import hashlib
+import math
+import secrets
 from typing import Any
 
 import streamlit as st
 
 from analysis.access import ReviewerConfig, reviewer_config, verify_passphrase
+from analysis.sign_in_throttle import SignInThrottle
 
 _SESSION_KEY = "_reviewer_passphrase_ok"
 OPEN_NOTE = "Open for local use: no reviewers configured. Contacts are hidden."
@@ -111,16 +114,41 @@ def require_reviewer() -> None:
     st.stop()
 
 
+@st.cache_resource
+def _throttle() -> SignInThrottle:
+    """One throttle per app process, shared by all sessions."""
+    return SignInThrottle()
+
+
+def _client_key() -> str:
+    """The client's address when Streamlit knows it, else this session (a new tab is a new one)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 (no request context, e.g. bare mode)
+        address = None
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    return "session:" + str(st.session_state.setdefault("_sign_in_client", secrets.token_hex(8)))
+
+
 def _passphrase_form(config: ReviewerConfig) -> None:
+    throttle, client = _throttle(), _client_key()
     with st.form("reviewer_sign_in", clear_on_submit=True):
         passphrase = st.text_input("Reviewer passphrase", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        assert config.passphrase_hash is not None
-        if verify_passphrase(passphrase, config.passphrase_hash):
-            st.session_state[_SESSION_KEY] = _fingerprint(config.passphrase_hash)
-            st.rerun()
-        st.error("That passphrase is not right.")
+    if not submitted:
+        return
+    wait = throttle.retry_after(client)
+    if wait:
+        st.error(f"Too many wrong passphrases. Try again in {math.ceil(wait / 60)} minute(s).")
+        return
+    assert config.passphrase_hash is not None
+    if verify_passphrase(passphrase, config.passphrase_hash):
+        throttle.record_success(client)
+        st.session_state[_SESSION_KEY] = _fingerprint(config.passphrase_hash)
+        st.rerun()
+    throttle.record_failure(client)
+    st.error("That passphrase is not right.")
 
 
 def _oidc_sign_in(config: ReviewerConfig) -> None:
