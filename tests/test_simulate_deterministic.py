@@ -15,6 +15,7 @@ from analysis.simulation import (
     simulate_distributor,
     simulate_policy,
 )
+from analysis.storage import ResponseStore
 from tests.conftest import make_response
 
 
@@ -156,3 +157,22 @@ def test_exposure_is_ready_minus_first_affected(ready: date, lag: int) -> None:
     r = simulate_distributor(dist("rc", lag, ready.isoformat()), resolve_policy("3.14.0a1"))
     assert r.first_affected_date == max(date(2024, 10, 15), date(2025, 7, 22) + timedelta(days=lag))
     assert r.exposed_days == max(0, (ready - r.first_affected_date).days)
+
+
+def test_store_path_counts_one_distributor_by_the_cross_tab_rule(store: ResponseStore) -> None:
+    """Aliases fold to one distributor, and the same response speaks for it as on the dashboard."""
+    from analysis.crosstab import ANALYSIS_COLUMNS, select_unit
+    from analysis.simulation import load_distributors
+
+    store.import_responses(
+        [
+            make_response(distributor="RHEL", prerelease_start="alpha", submitted_at="2025-01-01T00:00:00Z"),
+            make_response(
+                distributor="Red Hat Enterprise Linux", prerelease_start="rc", submitted_at="2025-02-01T00:00:00Z"
+            ),
+        ]
+    )
+    [dist] = load_distributors(store)
+    counted = select_unit(store.latest_frame(columns=ANALYSIS_COLUMNS), "distributor")
+    assert dist.name == counted.iloc[0]["distributor"] == "Red Hat Enterprise Linux"
+    assert dist.prerelease_start == "rc"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.crosstab import ANALYSIS_COLUMNS, select_unit
 from analysis.models import SurveyResponse, normalise_distributor
 from analysis.severity import SeverityMapping, load_severity
 
@@ -153,13 +154,16 @@ def distributors_from_responses(
 
 
 def distributors_from_frame(frame: pd.DataFrame, severity: SeverityMapping | None = None) -> list[Distributor]:
-    """Same as :func:`distributors_from_responses`, from ``ResponseStore.latest_frame()``."""
+    """One :class:`Distributor` per distributor from ``ResponseStore.latest_frame()``.
+
+    Which response speaks for a distributor is decided by the cross-tab engine's counting rule
+    (``select_unit``), so the simulator, the dashboard and the reports count the same answers.
+    """
     if frame.empty:
         return []
     mapping = severity or load_severity()
-    items = []
-    for row in frame.to_dict("records"):
-        dist = make_distributor(
+    dists = [
+        make_distributor(
             name=row["distributor"],
             prerelease_start=row["prerelease_start"],
             lag_days=int(row.get("prerelease_lag_days") or 0),
@@ -171,12 +175,11 @@ def distributors_from_frame(frame: pd.DataFrame, severity: SeverityMapping | Non
             illustrative=bool(row.get("illustrative", False)),
             severity=mapping,
         )
-        key = row.get("distributor_key") or dist.key
-        stamp = row.get("submitted_at")
-        items.append((key, None if pd.isna(stamp) else stamp, dist))
-    return _latest_per_key(items)
+        for row in select_unit(frame, "distributor").to_dict("records")
+    ]
+    return sorted(dists, key=lambda d: (d.name.casefold(), d.key))
 
 
 def load_distributors(store: Any) -> list[Distributor]:
     """The distributors of a :class:`~analysis.storage.ResponseStore` (latest answer each)."""
-    return distributors_from_frame(store.latest_frame())
+    return distributors_from_frame(store.latest_frame(columns=ANALYSIS_COLUMNS))
