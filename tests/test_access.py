@@ -201,6 +201,7 @@ def test_oidc_not_logged_in_offers_sign_in(seeded: ResponseStore) -> None:
 
 def test_oidc_allowed_email_sees_data_and_contacts(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.auth
+    import ui.store
 
     monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "reviewer@example.org"})
     at = _oidc_app("pages/distributors.py")
@@ -211,6 +212,7 @@ def test_oidc_allowed_email_sees_data_and_contacts(seeded: ResponseStore, monkey
 
 def test_oidc_other_email_refused(seeded: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
     import ui.auth
+    import ui.store
 
     monkeypatch.setattr(ui.auth, "_user", lambda: {"is_logged_in": True, "email": "mallory@example.org"})
     at = _oidc_app("pages/crosstab.py")
@@ -224,6 +226,8 @@ def test_malformed_secrets_do_not_crash(tmp_path: Path) -> None:
     from streamlit import config
 
     import ui.auth
+    import ui.store
+    from ui.app_secrets import read_secrets
 
     bad = tmp_path / "secrets.toml"
     bad.write_text('[reviewers\npassphrase_hash = "scrypt$', encoding="utf-8")
@@ -231,8 +235,9 @@ def test_malformed_secrets_do_not_crash(tmp_path: Path) -> None:
     config.set_option("secrets.files", [str(bad)])
     st.secrets._reset()
     try:
-        assert ui.auth._secrets() == {}
+        assert read_secrets() == {}
         assert not ui.auth.current_config().configured
+        assert ui.store.configured_database_url() is None
     finally:
         config.set_option("secrets.files", old)
         st.secrets._reset()

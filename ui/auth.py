@@ -28,21 +28,14 @@ import streamlit as st
 
 from analysis.access import ReviewerConfig, reviewer_config, verify_passphrase
 from analysis.sign_in_throttle import SignInThrottle
+from ui.app_secrets import read_secrets
 
 _SESSION_KEY = "_reviewer_passphrase_ok"
 OPEN_NOTE = "Open for local use: no reviewers configured. Contacts are hidden."
 
 
-def _secrets() -> dict[str, Any]:
-    """The secrets as a dict, or ``{}`` when secrets.toml is absent or malformed (never raises)."""
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # noqa: BLE001 (absent or malformed secrets.toml must not break a page)
-        return {}
-
-
 def current_config() -> ReviewerConfig:
-    return reviewer_config(_secrets())
+    return reviewer_config(read_secrets())
 
 
 def _fingerprint(encoded: str) -> str:

@@ -8,19 +8,15 @@ import streamlit as st
 
 from analysis.storage import ResponseStore, open_store
 from analysis.storage.db import DATABASE_URL_ENV, database_url
+from ui.app_secrets import read_secrets
 
 
 def configured_database_url() -> str | None:
     """``$DATABASE_URL`` wins; else ``[database] url`` in ``.streamlit/secrets.toml``; else SQLite."""
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
-    try:
-        section = st.secrets.get("database")
-    except (FileNotFoundError, KeyError, AttributeError):
-        return None
-    except Exception:  # noqa: BLE001 - a malformed secrets.toml must not take the public survey down
-        return None
-    if section and section.get("url"):
+    section = read_secrets().get("database")
+    if isinstance(section, dict) and section.get("url"):
         return str(section["url"])
     return None
 
