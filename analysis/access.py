@@ -92,12 +92,6 @@ def verify_passphrase(passphrase: str, encoded: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def looks_like_hash(encoded: str) -> bool:
-    """Cheap structural check used to warn about a mangled ``passphrase_hash`` in the secrets."""
-    parts = encoded.strip().split("$")
-    return len(parts) == 6 and parts[0] == SCHEME
-
-
 @dataclass(frozen=True)
 class ReviewerConfig:
     """Who may see the review pages. Empty means the app runs open (local use)."""

@@ -52,7 +52,6 @@ from analysis.crosstab import (
 from analysis.crosstab import label_for_value as _label_words
 from analysis.palette import QUALITATIVE, color_map
 from analysis.plot_text import plot_text
-from analysis.reference_data import option_labels
 
 FONT_SIZE = 18
 TITLE_SIZE = 24
@@ -449,8 +448,3 @@ def crosstab_bars(
         chart="crosstab_bars",
         height=max(420, 180 + 40 * len(body.index)),
     )
-
-
-def kind_labels() -> dict[str, str]:
-    """Code -> words for kinds of distributor (for legends built outside this module)."""
-    return option_labels("distributor_kind")

@@ -435,10 +435,6 @@ class ResponseStore:
 
         return rows_to_frame(names, rows, json_columns=_JSON_COLUMNS)
 
-    def revision_counts(self) -> dict[str, int]:
-        with self._read() as s:
-            return dict(s.execute(select(ResponseRow.id, ResponseRow.latest_revision)).tuples().all())
-
     def stats(self) -> dict[str, Any]:
         with self._read() as s:
             responses = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision > 0))
