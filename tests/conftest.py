@@ -28,8 +28,56 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     return data_dir
 
 
+def _pg_admin_url() -> str:
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: .ci/run must start PostgreSQL")
+        pytest.skip("TEST_DATABASE_URL not set (PostgreSQL tests run in CI)")
+    return admin_url
+
+
 @pytest.fixture
-def store() -> Iterator[ResponseStore]:
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, created here and dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = _pg_admin_url()
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponseStore]:
+    """The store under test, once on SQLite and once on PostgreSQL: every store test runs on both.
+
+    ``$DATABASE_URL`` is set to the same database, so pages (AppTest) and CLI calls made by the test
+    see the store the test filled.
+    """
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        monkeypatch.setenv("DATABASE_URL", url)
+        s = open_store(url)
+    else:
+        s = open_store()
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_store() -> Iterator[ResponseStore]:
+    """The embedded default only, for what is SQLite's own (WAL, busy timeout, file backups)."""
     s = open_store()
     yield s
     s.engine.dispose()

@@ -6,42 +6,20 @@ its own, created and dropped here.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from analysis.cli import main
 from analysis.storage import ResponseStore, open_store
 from analysis.storage.db import schema_revision
-from tests.conftest import IN_CI, ROOT, make_response
+from tests.conftest import ROOT, make_response
 from tests.test_migrations import check_upgrade_backfills_latest_table
 from tests.test_store import latest_table_and_expected
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        if IN_CI:
-            pytest.fail("CI=true but TEST_DATABASE_URL is not set: .ci/run must start PostgreSQL")
-        pytest.skip("TEST_DATABASE_URL not set (PostgreSQL tests run in CI)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def test_schema_is_migrated_to_head(store: ResponseStore) -> None:
     assert schema_revision(store.engine) == "0002"
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store: ResponseStore) -> None:
-    with store.engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_store: ResponseStore) -> None:
+    with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
@@ -260,16 +260,16 @@ def test_empty_store_gives_an_empty_frame_with_the_columns(store: ResponseStore)
         assert frame.empty and {"response_id", "blockers", "distributor_key"} <= set(frame.columns)
 
 
-def test_a_column_arrow_cannot_type_is_left_to_pandas(store: ResponseStore) -> None:
+def test_a_column_arrow_cannot_type_is_left_to_pandas(sqlite_store: ResponseStore) -> None:
     """SQLite keeps whatever it is given: a stray value of another type still loads, in order."""
-    ids = store.import_responses([make_response(distributor=d) for d in ("A", "B", "C")]).response_ids
+    ids = sqlite_store.import_responses([make_response(distributor=d) for d in ("A", "B", "C")]).response_ids
     odd = sorted(ids)[1]
-    with store.engine.begin() as conn:
+    with sqlite_store.engine.begin() as conn:
         conn.execute(text("update response_latest set prerelease_lag_days = 'soon' where response_id = :i"), {"i": odd})
         conn.execute(
             text("update response_revisions set prerelease_lag_days = 'soon' where response_id = :i"), {"i": odd}
         )
-    for frame in (store.latest_frame(columns=ANALYSIS_COLUMNS), store.latest_frame()):
+    for frame in (sqlite_store.latest_frame(columns=ANALYSIS_COLUMNS), sqlite_store.latest_frame()):
         assert list(frame["response_id"]) == sorted(ids)
         assert frame["prerelease_lag_days"].dtype == object
         assert list(frame["prerelease_lag_days"]) == [0, "soon", 0]

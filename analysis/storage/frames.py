@@ -37,11 +37,13 @@ def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.drop(columns=["id"], errors="ignore")
     for col in ("ready_earliest", "ready_likely", "ready_latest"):
         if col in frame:
-            frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+            # SQLite hands back ISO text, PostgreSQL ``date`` objects (which Arrow types as
+            # seconds): one unit, so a frame does not depend on which store it came from.
+            frame[col] = pd.to_datetime(frame[col], format="ISO8601").astype("datetime64[us]")
     for col in ("stored_at", "submitted_at"):
         if col in frame:
             # Stored in UTC; SQLite keeps no offset, so naive values are UTC by construction.
-            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
     if "illustrative" in frame:
         frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
