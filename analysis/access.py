@@ -9,8 +9,9 @@ without invalidating existing hashes::
     scrypt$<n>$<r>$<p>$<salt, base64>$<hash, base64>
 
 Configuration comes from ``[reviewers]`` in ``.streamlit/secrets.toml`` (``passphrase_hash`` and/or
-``allowed_emails``) or from the environment variable ``SURVEY_REVIEWER_PASSPHRASE_HASH``, which wins
-so deployments and tests can set it without a secrets file.
+``allowed_emails``, ``trusted_proxies``, ``session_hours``) or from the environment variables
+``SURVEY_REVIEWER_PASSPHRASE_HASH``, ``SURVEY_TRUSTED_PROXIES`` and ``SURVEY_REVIEWER_SESSION_HOURS``,
+which win so deployments and tests can set them without a secrets file.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 PASSPHRASE_HASH_ENV = "SURVEY_REVIEWER_PASSPHRASE_HASH"  # noqa: S105 (a variable name)
+TRUSTED_PROXIES_ENV = "SURVEY_TRUSTED_PROXIES"
+SESSION_HOURS_ENV = "SURVEY_REVIEWER_SESSION_HOURS"
+#: A passphrase sign-in lasts a working day by default, a month at most.
+DEFAULT_SESSION_HOURS = 12.0
+MAX_SESSION_HOURS = 24.0 * 30
 SCHEME = "scrypt"
 #: scrypt cost: n=2**15, r=8 takes ~0.1 s and 32 MiB per attempt, which slows guessing while
 #: keeping a sign-in instant for a person.
@@ -66,6 +75,22 @@ def hash_passphrase(
     return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
+def _parse_hash(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
+    """``(n, r, p, salt, hash)`` of a well-formed encoded hash with sane costs, else ``None``."""
+    parts = encoded.strip().split("$")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        return None
+    try:
+        n, r, p = (int(x) for x in parts[1:4])
+        salt = base64.b64decode(parts[4], validate=True)
+        expected = base64.b64decode(parts[5], validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    if not (2 <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16 and salt and expected):
+        return None
+    return n, r, p, salt, expected
+
+
 def verify_passphrase(passphrase: str, encoded: str) -> bool:
     """True only when ``passphrase`` matches ``encoded``. Never raises: a malformed hash is a refusal.
 
@@ -74,17 +99,10 @@ def verify_passphrase(passphrase: str, encoded: str) -> bool:
     """
     if not passphrase or not encoded:
         return False
-    parts = encoded.strip().split("$")
-    if len(parts) != 6 or parts[0] != SCHEME:
+    parsed = _parse_hash(encoded)
+    if parsed is None:
         return False
-    try:
-        n, r, p = (int(x) for x in parts[1:4])
-        salt = base64.b64decode(parts[4], validate=True)
-        expected = base64.b64decode(parts[5], validate=True)
-    except (ValueError, binascii.Error):
-        return False
-    if not (2 <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16 and salt and expected):
-        return False
+    n, r, p, salt, expected = parsed
     try:
         actual = _scrypt(passphrase, salt, n, r, p)
     except (ValueError, MemoryError):
@@ -94,59 +112,140 @@ def verify_passphrase(passphrase: str, encoded: str) -> bool:
 
 @dataclass(frozen=True)
 class ReviewerConfig:
-    """Who may see the review pages. Empty means the app runs open (local use)."""
+    """Who may see the review pages, and how sign-in is protected. Empty means the app runs open.
+
+    ``error`` says why the configuration cannot be used (an unreadable secrets file, a value of the
+    wrong type): the review pages then stay closed and show it. A broken configuration never
+    reads as "nothing configured", which would open the pages to everybody.
+    """
 
     passphrase_hash: str | None = None
     allowed_emails: tuple[str, ...] = ()
     #: ``[auth]`` exists in secrets.toml, so ``st.login`` can be offered.
     oidc_available: bool = False
+    #: Peers whose ``X-Forwarded-For`` is believed (the reverse proxy in front of the app).
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    #: How long a passphrase sign-in lasts before the reviewer must sign in again.
+    session_hours: float = DEFAULT_SESSION_HOURS
+    error: str | None = None
 
     @property
     def configured(self) -> bool:
         """Reviewers are configured when a passphrase hash or an e-mail allow-list is set.
 
         An allow-list without an ``[auth]`` section still counts as configured: the review pages
-        then stay closed (fail safe) and say that the identity provider is missing.
+        then stay closed (fail safe) and say that the identity provider is missing. So does a
+        configuration that could not be read.
         """
-        return bool(self.passphrase_hash) or bool(self.allowed_emails)
+        return bool(self.passphrase_hash) or bool(self.allowed_emails) or self.error is not None
 
     def email_allowed(self, email: str | None) -> bool:
         """Case-insensitive match against the allow-list; an empty e-mail never matches."""
-        if not email:
+        if self.error or not email:
             return False
         wanted = email.strip().casefold()
         return any(hmac.compare_digest(wanted, allowed) for allowed in self.allowed_emails)
 
 
+class _ConfigProblem(ValueError):
+    pass
+
+
 def reviewer_config(secrets_map: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None) -> ReviewerConfig:
     """Build the configuration from a secrets mapping (``st.secrets`` or a dict) and the environment.
 
-    Tolerant of everything a hand-edited TOML file can contain: a wrong type is ignored rather than
-    crashing the app.
+    A value of the wrong type, a malformed hash or an unparsable proxy address is an error that
+    keeps the review pages closed (see :attr:`ReviewerConfig.error`), never a silent default.
     """
     environ = os.environ if environ is None else environ
-    section: Mapping[str, Any] = {}
-    oidc = False
-    if secrets_map:
-        raw = _get(secrets_map, "reviewers")
-        section = raw if isinstance(raw, Mapping) else {}
-        oidc = isinstance(_get(secrets_map, "auth"), Mapping)
+    try:
+        return _build_config(secrets_map or {}, environ)
+    except _ConfigProblem as problem:
+        return ReviewerConfig(error=str(problem))
+
+
+def unreadable_config(reason: str) -> ReviewerConfig:
+    """The configuration when the secrets file itself cannot be read."""
+    return ReviewerConfig(error=reason)
+
+
+def _build_config(secrets_map: Mapping[str, Any], environ: Mapping[str, str]) -> ReviewerConfig:
+    raw = secrets_map.get("reviewers")
+    if raw is not None and not isinstance(raw, Mapping):
+        raise _ConfigProblem("[reviewers] must be a table")
+    section: Mapping[str, Any] = raw or {}
     phash = environ.get(PASSPHRASE_HASH_ENV) or section.get("passphrase_hash")
-    emails_raw = section.get("allowed_emails") or ()
-    if isinstance(emails_raw, str):
-        emails_raw = [emails_raw]
-    emails: tuple[str, ...] = ()
-    if isinstance(emails_raw, list | tuple):
-        emails = tuple(sorted({str(e).strip().casefold() for e in emails_raw if str(e).strip()}))
+    if phash is not None:
+        if not isinstance(phash, str) or _parse_hash(phash) is None:
+            raise _ConfigProblem(
+                "[reviewers] passphrase_hash is not a hash made by `python -m analysis hash-passphrase`"
+            )
+        phash = phash.strip()
+    emails = _string_list(section.get("allowed_emails"), "allowed_emails")
+    if raw is not None and not phash and not emails:
+        raise _ConfigProblem("[reviewers] sets neither passphrase_hash nor allowed_emails")
+    proxies_raw: Any = section.get("trusted_proxies")
+    if environ.get(TRUSTED_PROXIES_ENV):
+        proxies_raw = environ[TRUSTED_PROXIES_ENV].replace(",", " ").split()
+    proxies: list[IPNetwork] = []
+    for entry in _string_list(proxies_raw, "trusted_proxies"):
+        try:
+            proxies.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise _ConfigProblem(f"[reviewers] trusted_proxies: {entry!r} is not an IP address or network") from None
+    hours: Any = environ.get(SESSION_HOURS_ENV) or section.get("session_hours", DEFAULT_SESSION_HOURS)
+    try:
+        session_hours = float(hours)
+    except (TypeError, ValueError):
+        session_hours = -1.0
+    if isinstance(hours, bool) or not (0 < session_hours <= MAX_SESSION_HOURS):
+        raise _ConfigProblem(
+            f"[reviewers] session_hours must be a number of hours, above 0 and at most {MAX_SESSION_HOURS}"
+        )
     return ReviewerConfig(
-        passphrase_hash=str(phash).strip() if isinstance(phash, str) and phash.strip() else None,
-        allowed_emails=emails,
-        oidc_available=oidc,
+        passphrase_hash=phash or None,
+        allowed_emails=tuple(sorted({e.casefold() for e in emails})),
+        oidc_available=isinstance(secrets_map.get("auth"), Mapping),
+        trusted_proxies=tuple(proxies),
+        session_hours=session_hours,
     )
 
 
-def _get(mapping: Mapping[str, Any], key: str) -> Any:
-    try:
-        return mapping.get(key)
-    except Exception:  # noqa: BLE001 (st.secrets raises on a malformed file; treat as absent)
+def _string_list(value: Any, name: str) -> list[str]:
+    """A string or a list of strings, stripped, empties dropped; anything else is an error."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+        raise _ConfigProblem(f"[reviewers] {name} must be a list of strings")
+    return [v.strip() for v in items if v.strip()]
+
+
+def client_address(peer: str | None, forwarded_for: Sequence[str], trusted_proxies: Sequence[IPNetwork]) -> str | None:
+    """The address a sign-in attempt comes from, or ``None`` when it cannot be known.
+
+    ``peer`` is the TCP peer of the connection. Its ``X-Forwarded-For`` is believed only when the
+    peer is a configured trusted proxy; then the client is the right-most hop that is not itself
+    a trusted proxy (the left part of the header is whatever the client chose to send). Without a
+    trusted proxy the header is ignored, so a client cannot pick its own address to escape its
+    budget. A loopback peer that is not trusted is a local proxy (or the developer's browser):
+    everyone behind it would share one address, so it counts as unknown rather than letting one
+    guesser lock every reviewer out.
+    """
+    if not peer:
         return None
+    try:
+        peer_ip = ipaddress.ip_address(peer.strip())
+    except ValueError:
+        return None
+    if not any(peer_ip in net for net in trusted_proxies):
+        return None if peer_ip.is_loopback else str(peer_ip)
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        try:
+            hop_ip = ipaddress.ip_address(hop)
+        except ValueError:
+            return None  # a garbled header from the proxy: do not guess
+        if not any(hop_ip in net for net in trusted_proxies):
+            return str(hop_ip)
+    return None

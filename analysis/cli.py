@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import NoReturn
 
 from analysis import __version__, commands
+from analysis.secrets_file import SecretsFileError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,7 +45,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="SQLAlchemy URL of the store (default: $DATABASE_URL, else SQLite under $SURVEY_DATA_DIR or ./var)",
+        help=(
+            "SQLAlchemy URL of the store (default: $DATABASE_URL, else [database] url in "
+            ".streamlit/secrets.toml, else SQLite under $SURVEY_DATA_DIR or ./var)"
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for command, module_name in command_modules().items():
@@ -70,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
+    except SecretsFileError as exc:  # the store's configuration is unreadable: never guess another store
+        print(f"error: could not read the store configuration {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # e.g. `| head`
         return EXIT_OK
     except KeyboardInterrupt:

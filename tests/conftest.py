@@ -11,6 +11,7 @@ import pytest
 
 from analysis.models import SurveyResponse
 from analysis.reports.pdf import CHROMIUM_FLAGS, chromium_path
+from analysis.secrets_file import SECRETS_FILES_ENV
 from analysis.storage import ResponseStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +19,49 @@ APP_PATH = str(ROOT / "app.py")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+#: Environment that would let a developer's own setup leak into a test.
+_ACCESS_ENV = (
+    "DATABASE_URL",
+    "SURVEY_REVIEWER_PASSPHRASE_HASH",
+    "SURVEY_TRUSTED_PROXIES",
+    "SURVEY_REVIEWER_SESSION_HOURS",
+)
+
+
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own SQLite file and sigstore cache: no test sees another's data."""
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own SQLite file, sigstore cache and secrets file: no test sees another's
+    data, nor the developer's own ``.streamlit/secrets.toml`` (``~`` or the project's) or ``var/``.
+
+    Streamlit's secrets search path (its ``secrets.files`` option) is pointed at a per-test file
+    that does not exist unless the test writes it: for AppTest in this process through the
+    option, for ``streamlit run`` subprocesses and the CLI through ``$STREAMLIT_SECRETS_FILES``.
+    """
+    import streamlit as st
+    from streamlit import config
+
     data_dir = tmp_path_factory.mktemp("var")
+    secrets_file = data_dir / "secrets" / "secrets.toml"
     monkeypatch.setenv("SURVEY_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("SURVEY_REVIEWER_PASSPHRASE_HASH", raising=False)
-    return data_dir
+    monkeypatch.setenv(SECRETS_FILES_ENV, str(secrets_file))
+    for name in _ACCESS_ENV:
+        monkeypatch.delenv(name, raising=False)
+    saved = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(secrets_file)])
+    st.secrets._reset()
+    try:
+        yield data_dir
+    finally:
+        config.set_option("secrets.files", saved)
+        st.secrets._reset()
+
+
+@pytest.fixture
+def secrets_file(_isolated_dirs: Path) -> Path:
+    """The (not yet written) secrets.toml this test's app and CLI read."""
+    path = _isolated_dirs / "secrets" / "secrets.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _pg_admin_url() -> str:
@@ -140,15 +176,24 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path, *, seed: bool = True) -> Iterator[str]:
-    """A real ``streamlit run app.py`` on a free loopback port; yields its base URL."""
+def running_app(
+    data_dir: Path, *, seed: bool = True, secrets: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """A real ``streamlit run app.py`` on a free loopback port; yields its base URL.
+
+    It reads only ``secrets`` (written to ``data_dir/secrets.toml``), never the developer's own
+    secrets files, and the store under ``data_dir`` unless ``env`` says otherwise.
+    """
     import subprocess
     import sys
     import time
     import urllib.request
 
-    env = {**os.environ, "SURVEY_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
+    secrets_path = data_dir / "secrets.toml"
+    if secrets is not None:
+        secrets_path.write_text(secrets, encoding="utf-8")
+    base_env = {k: v for k, v in os.environ.items() if k not in _ACCESS_ENV}
+    env = {**base_env, "SURVEY_DATA_DIR": str(data_dir), SECRETS_FILES_ENV: str(secrets_path), **(env or {})}
     if seed:
         subprocess.run(
             [sys.executable, "-m", "analysis", "import", str(ROOT / "data" / "seed_responses.json")],

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import streamlit as st
 
+from analysis.secrets_file import SecretsFileError, database_url_from
 from analysis.storage import ResponseStore, open_store
 from analysis.storage.db import DATABASE_URL_ENV, database_url
 from ui.app_secrets import read_secrets
 
 
 def configured_database_url() -> str | None:
-    """``$DATABASE_URL`` wins; else ``[database] url`` in ``.streamlit/secrets.toml``; else SQLite."""
+    """``$DATABASE_URL`` wins; else ``[database] url`` in ``.streamlit/secrets.toml``; else SQLite.
+
+    Raises :class:`SecretsFileError` when the secrets file cannot be read: the configured store is
+    then unknown, and guessing (a fresh local SQLite file) would hide every stored answer.
+    """
     if os.environ.get(DATABASE_URL_ENV):
         return os.environ[DATABASE_URL_ENV]
-    section = read_secrets().get("database")
-    if isinstance(section, dict) and section.get("url"):
-        return str(section["url"])
-    return None
+    return database_url_from(read_secrets(), ".streamlit/secrets.toml")
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,6 +29,19 @@ def _store_for(url: str) -> ResponseStore:
     return open_store(url)
 
 
+def stop_unreadable_store_config(exc: SecretsFileError) -> NoReturn:
+    """Say which file is broken and render nothing else: no page reads or writes another store."""
+    st.error(
+        f"The store configuration could not be read: `{exc}`. "
+        "Nothing is shown or saved until the file is fixed (the app never falls back to another store)."
+    )
+    st.stop()
+
+
 def get_store() -> ResponseStore:
     # Keyed on the resolved URL so a change of $SURVEY_DATA_DIR (tests) gets its own store.
-    return _store_for(database_url(configured_database_url()))
+    try:
+        url = database_url(configured_database_url())
+    except SecretsFileError as exc:
+        stop_unreadable_store_config(exc)
+    return _store_for(url)

@@ -24,6 +24,7 @@ from analysis.crosstab import (
     with_labels,
 )
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 EXIT_USAGE = 2
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         for field in FIELDS:
             print(f"  {field:<24} {label_for_field(field)}", file=sys.stderr)
         return EXIT_USAGE
-    store = open_store(args.database_url)
+    store = open_store(resolve_database_url(args.database_url))
     frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
     tags = store.tags_frame() if {args.row, args.col} & set(THEME_FIELDS) else None
     table = crosstab(

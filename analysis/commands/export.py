@@ -17,6 +17,7 @@ from pathlib import Path
 
 from analysis.importer import export_json
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 FORMATS = ["html", "md", "csv", "xlsx", "pdf", "json"]
 DEFAULT_SEED = 761
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if str(args.out) != "-" and not args.out.parent.is_dir():
         print(f"error: {args.out.parent} is not a directory", file=sys.stderr)
         return 2
-    store = open_store(args.database_url)
+    store = open_store(resolve_database_url(args.database_url))
     if args.format == "json":
         # Unchanged canonical export: no report is built, so nothing else can fail.
         _write(args.out, export_json([s.response for s in store.latest()], include_contacts=args.include_contacts))

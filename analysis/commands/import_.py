@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analysis.importer import read_responses_file
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         if len(outcome.errors) > 200:
             print(f"  ... and {len(outcome.errors) - 200} more", file=sys.stderr)
         return 2
-    store = open_store(args.database_url)
+    store = open_store(resolve_database_url(args.database_url))
     result = store.import_responses(outcome.responses)
     print(
         f"imported {len(outcome.responses)} response(s) from {args.file}: "

@@ -28,6 +28,7 @@ from analysis.simulation import (
     simulate_policy,
 )
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 DEFAULT_SEED = 761
 DEFAULT_DRAWS = 2000
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     except UnknownPolicyError as exc:
         return _fail(str(exc))
     config = _config(args)
-    distributors = load_distributors(open_store(args.database_url))
+    distributors = load_distributors(open_store(resolve_database_url(args.database_url)))
     if not distributors:
         print(
             "No responses in the store: nothing to simulate (import some with `python -m analysis import`).",

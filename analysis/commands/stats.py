@@ -6,6 +6,7 @@ import argparse
 import json
 
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    stats = open_store(args.database_url).stats()
+    stats = open_store(resolve_database_url(args.database_url)).stats()
     if args.format == "json":
         print(json.dumps(stats, indent=2))
     else:

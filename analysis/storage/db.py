@@ -39,6 +39,22 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{data_dir / 'survey.sqlite3'}"
 
 
+def resolve_database_url(explicit: str | None = None) -> str:
+    """The store every entry point uses: the CLI's ``--database-url``, else ``$DATABASE_URL``, else
+    ``[database] url`` in ``.streamlit/secrets.toml`` (the files the app reads), else SQLite.
+
+    The secrets files are read only when neither of the first two is given, and a malformed one
+    raises :class:`analysis.secrets_file.SecretsFileError` instead of quietly meaning "SQLite".
+    """
+    if explicit:
+        return explicit
+    if os.environ.get(DATABASE_URL_ENV):
+        return os.environ[DATABASE_URL_ENV]
+    from analysis.secrets_file import database_url_from, load_secrets
+
+    return database_url(database_url_from(load_secrets()[0]))
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
