@@ -65,7 +65,7 @@ def _with_cookie(browser: Browser, base: str, value: str) -> tuple[BrowserContex
 def test_reviewer_stays_signed_in_until_sign_out(
     browser: Browser, reviewer_app: tuple[str, ResponseStore], screenshot_dir: Path
 ) -> None:
-    base, store = reviewer_app
+    base, _store = reviewer_app
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(f"{base}/overview")
