@@ -32,6 +32,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 PASSPHRASE_HASH_ENV = "SURVEY_REVIEWER_PASSPHRASE_HASH"  # noqa: S105 (a variable name)
 TRUSTED_PROXIES_ENV = "SURVEY_TRUSTED_PROXIES"
 SESSION_HOURS_ENV = "SURVEY_REVIEWER_SESSION_HOURS"
+#: uvicorn's own list of proxies whose X-Forwarded-For it believes (Streamlit serves through it).
+SERVER_TRUSTED_ENV = "FORWARDED_ALLOW_IPS"
 #: A passphrase sign-in lasts a working day by default, a month at most.
 DEFAULT_SESSION_HOURS = 12.0
 MAX_SESSION_HOURS = 24.0 * 30
@@ -185,6 +187,8 @@ def _build_config(secrets_map: Mapping[str, Any], environ: Mapping[str, str]) ->
     if raw is not None and not phash and not emails:
         raise _ConfigProblem("[reviewers] sets neither passphrase_hash nor allowed_emails")
     proxies_raw: Any = section.get("trusted_proxies")
+    if proxies_raw is None:  # by default, the same peers Streamlit's server believes
+        proxies_raw = [str(n) for n in server_trusted_proxies(environ)]
     if environ.get(TRUSTED_PROXIES_ENV):
         proxies_raw = environ[TRUSTED_PROXIES_ENV].replace(",", " ").split()
     proxies: list[IPNetwork] = []
@@ -221,31 +225,90 @@ def _string_list(value: Any, name: str) -> list[str]:
     return [v.strip() for v in items if v.strip()]
 
 
-def client_address(peer: str | None, forwarded_for: Sequence[str], trusted_proxies: Sequence[IPNetwork]) -> str | None:
-    """The address a sign-in attempt comes from, or ``None`` when it cannot be known.
+def server_trusted_proxies(environ: Mapping[str, str] | None = None) -> tuple[IPNetwork, ...]:
+    """The peers whose ``X-Forwarded-For`` Streamlit's own server (uvicorn) already believes.
 
-    ``peer`` is the TCP peer of the connection. Its ``X-Forwarded-For`` is believed only when the
-    peer is a configured trusted proxy; then the client is the right-most hop that is not itself
-    a trusted proxy (the left part of the header is whatever the client chose to send). Without a
-    trusted proxy the header is ignored, so a client cannot pick its own address to escape its
-    budget. A loopback peer that is not trusted is a local proxy (or the developer's browser):
-    everyone behind it would share one address, so it counts as unknown rather than letting one
-    guesser lock every reviewer out.
+    Streamlit 1.67 serves through uvicorn with proxy headers on: for a peer listed in
+    ``$FORWARDED_ALLOW_IPS`` (default ``127.0.0.1,::1``) it replaces the connection's address by
+    the forwarded one before the app sees it. The app's rule must account for that.
     """
-    if not peer:
-        return None
+    environ = os.environ if environ is None else environ
+    raw = environ.get(SERVER_TRUSTED_ENV, "127.0.0.1,::1")
+    nets: list[IPNetwork] = []
+    for entry in raw.replace(",", " ").split():
+        if entry == "*":
+            return (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+        try:
+            nets.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue  # uvicorn treats it as a literal host name; it can never equal an address
+    return tuple(nets)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        peer_ip = ipaddress.ip_address(peer.strip())
+        ip = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
-    if not any(peer_ip in net for net in trusted_proxies):
-        return None if peer_ip.is_loopback else str(peer_ip)
-    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _inside(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, nets: Sequence[IPNetwork]) -> bool:
+    return any(ip.version == net.version and ip in net for net in nets)
+
+
+def _covered(inner: Sequence[IPNetwork], outer: Sequence[IPNetwork]) -> bool:
+    """Every network of ``inner`` is trusted by ``outer`` (loopback counts as one place: trusting
+    127.0.0.1 trusts ::1, the same local proxy over IPv6)."""
+    local = any(o.is_loopback for o in outer)
+    return all(
+        (local and n.is_loopback) or any(n.version == o.version and n.subnet_of(o) for o in outer)  # type: ignore[arg-type]
+        for n in inner
+    )
+
+
+def _rightmost_untrusted(hops: Sequence[str], trusted: Sequence[IPNetwork]) -> str | None:
     for hop in reversed(hops):
-        try:
-            hop_ip = ipaddress.ip_address(hop)
-        except ValueError:
-            return None  # a garbled header from the proxy: do not guess
-        if not any(hop_ip in net for net in trusted_proxies):
-            return str(hop_ip)
+        ip = _ip(hop)
+        if ip is None:
+            return None  # a garbled header: do not guess
+        if not _inside(ip, trusted):
+            return str(ip)
     return None
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: Sequence[str],
+    trusted_proxies: Sequence[IPNetwork],
+    server_trusted: Sequence[IPNetwork] = (),
+) -> str | None:
+    """The address a sign-in attempt comes from, or ``None`` when it cannot be known.
+
+    ``peer`` is the connection's address as Streamlit reports it. ``X-Forwarded-For`` is believed
+    only from a trusted proxy; then the client is the right-most hop that is not itself a trusted
+    proxy (the left part of the header is whatever the client chose to send). From any other peer
+    the header is ignored, so a client cannot pick its own address to escape its budget.
+
+    * A loopback peer that is not trusted is a local proxy (or the developer's browser): everyone
+      behind it would share one address, so it counts as unknown rather than letting one guesser
+      lock every reviewer out.
+    * ``server_trusted`` (:func:`server_trusted_proxies`): when the server already replaced its peer
+      by a forwarded hop, the real peer was one of those. If the app was told not to trust them,
+      the address cannot be known: unknown, never the forwarded value.
+    """
+    peer_ip = _ip(peer) if peer else None
+    if peer_ip is None:
+        return None
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    if hops and server_trusted:
+        replaced = _rightmost_untrusted(hops, server_trusted)
+        if replaced is not None and replaced == str(peer_ip):
+            if not _covered(server_trusted, trusted_proxies):
+                return None
+            return _rightmost_untrusted(hops, trusted_proxies)
+    if _inside(peer_ip, trusted_proxies):
+        return _rightmost_untrusted(hops, trusted_proxies)
+    return None if peer_ip.is_loopback else str(peer_ip)

@@ -6,6 +6,7 @@ the test's store). Screenshots land in test-results/screenshots/.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,3 +117,57 @@ def test_expired_or_tampered_credentials_are_refused(browser: Browser, reviewer_
         context, page = _with_cookie(browser, base, value)
         _sign_in_shown(page)
         context.close()
+
+
+def _failures(db: Path) -> dict[str, int]:
+    """Failures per budget kind in the app's store: {"cred": n, "client:<digest>": n, ...}."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT key, failures FROM sign_in_budget").fetchall()
+    return {("cred" if k.startswith("cred:") else "client:" + k.rsplit(":", 1)[1]): int(n) for k, n in rows}
+
+
+def _wrong_attempt(page: Page, db: Path, expected_total: int) -> None:
+    page.get_by_label("Reviewer passphrase").fill("not the passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    # Wait until the store counted it (each attempt is claimed before the passphrase is checked).
+    deadline = time.monotonic() + 60
+    while _failures(db).get("cred", 0) < expected_total:
+        assert time.monotonic() < deadline, _failures(db)
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted-proxy", "untrusted-peer"])
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(browser: Browser, tmp_path: Path, trusted: bool) -> None:
+    """Behind a trusted proxy each forwarded address has its own budget; otherwise the header is
+    ignored and a loopback peer is an unknown client (only the short credential budget)."""
+    proxies = '["127.0.0.1"]' if trusted else '["10.9.9.9"]'
+    secrets = f'[reviewers]\npassphrase_hash = "{HASH}"\ntrusted_proxies = {proxies}\n'
+    db = tmp_path / "survey.sqlite3"
+    with running_app(tmp_path, seed=False, secrets=secrets) as base:
+        contexts = {
+            ip: browser.new_context(extra_http_headers={"X-Forwarded-For": f"192.0.2.1, {ip}"})
+            for ip in ("203.0.113.5", "198.51.100.7")
+        }
+        attacker = contexts["203.0.113.5"].new_page()
+        attacker.goto(f"{base}/overview")
+        _sign_in_shown(attacker)
+        for i in range(5):
+            _wrong_attempt(attacker, db, i + 1)
+        clients = {k: v for k, v in _failures(db).items() if k != "cred"}
+        assert list(clients.values()) == ([5] if trusted else [])
+        attacker.get_by_label("Reviewer passphrase").fill(PASS)
+        attacker.get_by_role("button", name="Sign in").click()
+        if trusted:
+            expect(attacker.get_by_text("Too many wrong passphrases from your address")).to_be_visible(timeout=WAIT)
+            _sign_in_shown(attacker)
+            other = contexts["198.51.100.7"].new_page()  # another address behind the proxy is not locked out
+            other.goto(f"{base}/overview")
+            other.get_by_label("Reviewer passphrase").fill(PASS)
+            other.get_by_role("button", name="Sign in").click()
+            _signed_in(other, "Survey overview")
+        else:
+            _signed_in(attacker, "Survey overview")
+        for context in contexts.values():
+            context.close()

@@ -33,7 +33,14 @@ import streamlit as st
 from streamlit import config as st_config
 
 from analysis import reviewer_sessions
-from analysis.access import ReviewerConfig, client_address, reviewer_config, unreadable_config, verify_passphrase
+from analysis.access import (
+    ReviewerConfig,
+    client_address,
+    reviewer_config,
+    server_trusted_proxies,
+    unreadable_config,
+    verify_passphrase,
+)
 from analysis.secrets_file import SecretsFileError
 from analysis.sign_in_throttle import SignInThrottle, describe_wait
 from ui.app_secrets import read_secrets
@@ -184,7 +191,7 @@ def _client(config: ReviewerConfig) -> str | None:
         forwarded = st.context.headers.get_all("X-Forwarded-For")
     except Exception:  # noqa: BLE001 (no request context)
         forwarded = []
-    return client_address(_peer_address(), forwarded, config.trusted_proxies)
+    return client_address(_peer_address(), forwarded, config.trusted_proxies, server_trusted_proxies())
 
 
 def _passphrase_form(config: ReviewerConfig) -> None:
