@@ -58,7 +58,7 @@ def current_config() -> ReviewerConfig:
     try:
         return reviewer_config(read_secrets())
     except SecretsFileError as exc:
-        return unreadable_config(f"could not read {exc}")
+        return unreadable_config(str(exc))
 
 
 def _fingerprint(encoded: str) -> str:
