@@ -31,6 +31,7 @@ def equivalent_commands(
     sha256_hex: str | None = None,
     instance: str = "production",
     trusted_root_name: str | None = None,
+    bundle_media_type: str | None = None,
 ) -> EquivalentCommands:
     """``python -m sigstore verify identity --offline ...`` and ``cosign verify-blob ...`` for one file.
 
@@ -51,6 +52,10 @@ def equivalent_commands(
     sigstore_cmd = " ".join(q(part) for part in sig)
 
     cos = ["cosign", "verify-blob", "--bundle", bundle_name]
+    # python.org publishes Sigstore (protobuf) bundles; cosign 2.x reads them only with this flag
+    # (3.x defaults to it and still accepts it), and --trusted-root works only with that format.
+    if bundle_media_type is None or bundle_media_type.startswith("application/vnd.dev.sigstore.bundle"):
+        cos.append("--new-bundle-format")
     cos += ["--certificate-identity", identity, "--certificate-oidc-issuer", issuer]
     if trusted_root_name:
         cos += ["--trusted-root", trusted_root_name]
@@ -65,7 +70,8 @@ def equivalent_commands(
     else:
         notes.append(
             "cosign fetches its trust root over the network (TUF) unless you pass --trusted-root FILE;"
-            " for an offline builder, ship a trusted_root.json with it."
+            " for an offline builder, write one with `python -m analysis trust-root update --out"
+            " trusted_root.json` and add `--trusted-root trusted_root.json`."
         )
     if target.startswith("sha256:"):
         notes.append(f"cosign needs the file itself ({artifact}); sigstore-python accepts the digest.")
