@@ -175,7 +175,7 @@ def _walk(directory: Path, recursive: bool) -> _Walk:
                 if entry.is_symlink():
                     target = path.resolve()
                     if not target.is_relative_to(base):
-                        refused[rel_path] = "symlink to a file outside the directory: not followed"
+                        refused[rel_path] = "symlink to outside the directory: not followed"
                     elif target.is_file():
                         files[rel_path] = path
                     continue  # links to directories are not descended (loops); the real one is walked
@@ -227,14 +227,19 @@ def verify_directory(
     artifacts = {rel for rel, kind in kinds.items() if kind == "artifact"}
     entries: list[DirectoryEntry] = []
     signed: set[str] = set()
+    bundles = sorted(r for r, kind in kinds.items() if kind == "bundle")
+    bundle_of = {str(PurePosixPath(b).with_name(strip_bundle_suffix(PurePosixPath(b).name) or "_")): b for b in bundles}
     for rel, reason in walk.refused.items():
         kind = artifact_kind(PurePosixPath(rel).name)
         if kind == "metadata":
             continue
-        bundle_rel = rel if kind == "bundle" else None
-        entries.append(_failed(None if bundle_rel else rel, bundle_rel, FailureClass.REFUSED_FILE, reason))
-        signed.add(rel)
-    for rel in sorted(r for r, kind in kinds.items() if kind == "bundle"):
+        if kind == "bundle":
+            entries.append(_failed(None, rel, FailureClass.REFUSED_FILE, reason))
+            signed.add(strip_bundle_suffix(rel))
+        else:  # a refused artifact carries its bundle, which is then not checked on its own
+            entries.append(_failed(rel, bundle_of.get(rel), FailureClass.REFUSED_FILE, reason))
+            signed.add(rel)
+    for rel in bundles:
         posix = PurePosixPath(rel)
         name = strip_bundle_suffix(posix.name)
         if not name:
@@ -243,6 +248,8 @@ def verify_directory(
             )
             continue
         artifact_rel = str(posix.with_name(name))
+        if artifact_rel in walk.refused:
+            continue
         signed.add(artifact_rel)
         entries.append(
             _check_pair(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -115,7 +116,9 @@ def _embedded_certificates(raw: bytes) -> list[x509.Certificate]:
         body, _ = _der_element(raw, 0)  # TimeStampResp SEQUENCE
         _, status_end = _der_element(raw, body)  # PKIStatusInfo
         _, token_end = _der_element(raw, status_end)  # timeStampToken ContentInfo
-        return list(pkcs7.load_der_pkcs7_certificates(raw[status_end:token_end]))
+        with warnings.catch_warnings():  # "falling back to BER": the very case we read it for
+            warnings.simplefilter("ignore")
+            return list(pkcs7.load_der_pkcs7_certificates(raw[status_end:token_end]))
     except ValueError:
         return []
 
