@@ -107,9 +107,9 @@ def test_oversized_bundle_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert "512 KB" in capsys.readouterr().err
 
 
-def test_malformed_bundle_is_a_classified_failure_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_bundle_is_unreadable_input_exit_2_with_its_class(capsys: pytest.CaptureFixture[str]) -> None:
     bundle = str(FIXTURES / "neg-Python-3.13.0.tgz.truncated.sigstore")
-    assert main(["verify", "--digest", D313, "--bundle", bundle]) == 1
+    assert main(["verify", "--digest", D313, "--bundle", bundle]) == 2
     assert "reason: malformed-bundle" in capsys.readouterr().out
 
 

@@ -1,9 +1,10 @@
 """The body of ``python -m analysis verify`` (parser in :mod:`analysis.commands.verify`).
 
 Exit codes follow :mod:`analysis.cli`: 0 verified, 1 verification ran and failed (the classified
-reason is printed), 2 bad usage or unreadable input (missing file, oversized bundle, bad digest,
-unknown Python version). ``--dir DIR`` accounts for every artifact in a mirror
-(:mod:`analysis.verification.mirror`); file names are printed escaped (:mod:`.safe_text`).
+reason is printed), 2 bad usage or unreadable input (missing file, oversized bundle, a file that is
+not a bundle (``malformed-bundle``, still printed with its reason), bad digest, unknown Python
+version). ``--dir DIR`` accounts for every artifact in a mirror (:mod:`analysis.verification.mirror`);
+file names are printed escaped (:mod:`.safe_text`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analysis.verification import (
     verify_bundle_file,
     verify_directory,
 )
+from analysis.verification.failures import FailureClass
 from analysis.verification.identities import issuer_display_name
 from analysis.verification.safe_text import printable
 from analysis.verification.trust_root import MAX_TRUST_ROOT_BYTES
@@ -171,7 +173,10 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
         for note in commands.notes:
             print(f"  note: {note}")
     _warn_if_stale(root)
-    return EXIT_OK if result.ok else EXIT_FAILED
+    if result.ok:
+        return EXIT_OK
+    # A file that is not a bundle at all is unreadable input (2); the classified result is printed anyway.
+    return EXIT_USAGE if result.failure is FailureClass.MALFORMED_BUNDLE else EXIT_FAILED
 
 
 def _warn_if_stale(root: TrustRoot) -> None:

@@ -34,3 +34,18 @@ def printable(text: str) -> str:
         _escape(ch) if unicodedata.category(ch) in _ESCAPED_CATEGORIES else ("\\\\" if ch == "\\" else ch)
         for ch in text
     )
+
+
+#: Characters that can start Markdown markup or HTML in Streamlit (links and images need ``[``,
+#: emphasis ``*``/``_``/``~``, code ``\```, LaTeX ``$``, tables ``|``, HTML and autolinks ``<``).
+_MARKDOWN_SPECIAL = set("\\`*_[]<>~$|#")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` with every Markdown/HTML-significant character backslash-escaped.
+
+    Streamlit renders ``st.success``/``st.error`` bodies as Markdown, and a result sentence carries
+    the uploaded file's name: ``![x](http://host/p.png).tgz`` must read as that name, not fetch an
+    image, and ``:red[...]`` stays literal because its ``[`` is escaped.
+    """
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in printable(text))
