@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -111,6 +112,36 @@ def test_malformed_bundle_is_unreadable_input_exit_2_with_its_class(capsys: pyte
     bundle = str(FIXTURES / "neg-Python-3.13.0.tgz.truncated.sigstore")
     assert main(["verify", "--digest", D313, "--bundle", bundle]) == 2
     assert "reason: malformed-bundle" in capsys.readouterr().out
+
+
+def test_stale_root_warning_once_after_the_result(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--digest", D313, "--bundle", B313]) == 0
+    captured = capsys.readouterr()
+    assert "more than 180 days" not in captured.out  # the result and evidence are not interrupted
+    assert captured.err.count("warning:") == 1
+    assert "python -m analysis trust-root update --out trusted_root.json" in captured.err
+    assert "--trusted-root trusted_root.json" in captured.err
+
+
+def test_printed_cosign_command_works_offline_with_a_root_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analysis.verification.trust_root import embedded_trust_root_bytes
+
+    root = tmp_path / "trusted_root.json"
+    root.write_bytes(embedded_trust_root_bytes("production"))
+    assert main(["verify", "--digest", D313, "--bundle", B313, "--trusted-root", str(root), "--format", "json"]) == 0
+    cosign = shlex.split(json.loads(capsys.readouterr().out)["commands"]["cosign"])
+    assert cosign[:2] == ["cosign", "verify-blob"]
+    assert "--new-bundle-format" in cosign
+    assert cosign[cosign.index("--trusted-root") + 1] == str(root)
+    assert cosign[-1] == "Python-3.13.0.tgz"  # next to the bundle: cosign needs the file
+
+
+def test_any_release_manager_takes_no_identity(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["verify", "--digest", D313, "--bundle", B313, "--any-release-manager", "--identity", "a", "--issuer", "b"]
+    assert main(args) == 2
+    assert "takes no --identity" in capsys.readouterr().err
 
 
 class _no_raise:

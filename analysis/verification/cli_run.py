@@ -56,6 +56,8 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageProblem("--identity and --issuer go together")
     if args.identity and args.python_version:
         raise UsageProblem("give either --python-version or --identity/--issuer, not both")
+    if args.any_release_manager and args.identity:
+        raise UsageProblem("--any-release-manager accepts the release managers on record; it takes no --identity")
     if args.staging and args.trusted_root:
         raise UsageProblem("give either --staging or --trusted-root, not both")
     if args.dir is not None:
