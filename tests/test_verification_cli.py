@@ -135,7 +135,7 @@ def test_printed_cosign_command_works_offline_with_a_root_file(
     assert cosign[:2] == ["cosign", "verify-blob"]
     assert "--new-bundle-format" in cosign
     assert cosign[cosign.index("--trusted-root") + 1] == str(root)
-    assert cosign[-1] == "Python-3.13.0.tgz"  # next to the bundle: cosign needs the file
+    assert cosign[-1] == str(FIXTURES / "Python-3.13.0.tgz")  # next to the bundle: cosign needs the file
 
 
 def test_any_release_manager_takes_no_identity(capsys: pytest.CaptureFixture[str]) -> None:
