@@ -34,7 +34,7 @@ def test_result_digests_and_trust_root_warning_as_seen(
     expect(success).to_contain_text("Verified: sha256:12445c7b3db3", timeout=30_000)
     # The full digest is on screen, wrapped inside its block (nothing cut or scrolled away).
     block = page.get_by_test_id("stCode").filter(has_text=f"sha256:{D313}").first
-    expect(block).to_be_visible()
+    expect(block).to_be_visible(timeout=30_000)
     assert D313 in block.inner_text().replace("\n", "")
     box = block.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
@@ -43,7 +43,7 @@ def test_result_digests_and_trust_root_warning_as_seen(
 
     # The stale-root warning: once, after (below) the result, saying exactly what to run.
     warning = page.get_by_test_id("stAlertContentWarning")
-    expect(warning).to_have_count(1)
+    expect(warning).to_have_count(1, timeout=30_000)
     expect(warning).to_contain_text("python -m analysis trust-root update --out trusted_root.json")
     success_box, warning_box = success.bounding_box(), warning.bounding_box()
     assert success_box is not None and warning_box is not None
