@@ -127,6 +127,8 @@ def test_recursive_walks_a_release_tree_taking_the_line_from_name_or_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_tree(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_bytes(b"not part of the mirror")
     assert main(["verify", "--dir", str(tmp_path)]) == 2  # nothing at the top level
     assert "--recursive" in capsys.readouterr().err
     code, data = run_json(["verify", "--dir", str(tmp_path), "--recursive"], capsys)

@@ -26,7 +26,8 @@ is then proven to sign that digest, not that a local file has it).
 
 **Symlinks**: a link whose target lies outside the directory is never followed (a mirror must not
 make the checker read, say, ``/etc/shadow``'s size or hash); it is reported as ``refused-file``.
-Links to directories are not descended (a loop would never end; the real directory is walked).
+Links to directories are not descended (a loop would never end; the real directory is walked),
+nor are hidden directories (``.git/``, ``.cache/``).
 
 The Python line of each file comes from its name (``Python-3.14.1.tgz``) or, for names that carry
 none, from the nearest directory that looks like a release (``3.14.1/``), so a python.org-style tree
@@ -184,7 +185,7 @@ def _walk(directory: Path, recursive: bool) -> _Walk:
                 refused[rel_path] = f"cannot read it ({getattr(exc, 'strerror', None) or exc})"
                 continue
             if stat.S_ISDIR(mode):
-                if recursive:
+                if recursive and not entry.name.startswith("."):  # .git/, .cache/: not part of the mirror
                     pending.append((path, rel / entry.name))
             elif stat.S_ISREG(mode):
                 files[rel_path] = path
