@@ -84,6 +84,7 @@ with c2:
 
 identity, issuer, custom_identity = signer.identity, signer.issuer, False
 root: TrustRoot | None = None
+root_file_name: str | None = None
 with st.expander("Trust root and advanced options"):
     root_choice = st.radio(
         "Trust root",
@@ -99,6 +100,7 @@ with st.expander("Trust root and advanced options"):
             else:
                 try:
                     root = load_trust_root(root_file.getvalue(), root_file.name)
+                    root_file_name = root_file.name
                 except TrustRootError as exc:
                     st.error(str(exc))
     else:
@@ -166,7 +168,8 @@ if st.button("Verify", type="primary", disabled=problem is not None, key="verify
             "bundle": bundle_file.name,
             "artifact": artifact_file.name if artifact_file else "",
             "instance": root.kind,
-            "root_name": "trusted_root.json" if root.kind == "custom" else None,
+            "root_name": (root_file_name or "trusted_root.json") if root.kind == "custom" else None,
+            "trust_config": root.from_client_trust_config,
             "custom_identity": custom_identity,
             "stale_warning": root.stale_warning(),
             "fingerprint": fingerprint,
@@ -204,6 +207,7 @@ if outcome and outcome["fingerprint"] == fingerprint:
         instance=outcome["instance"] if outcome["instance"] != "custom" else "production",
         trusted_root_name=outcome["root_name"],
         bundle_media_type=result.evidence.bundle_media_type,
+        trust_config=outcome.get("trust_config", False),
     )
     st.subheader("The same check in your pipeline")
     st.code(commands.sigstore, language="bash", wrap_lines=True)

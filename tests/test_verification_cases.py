@@ -180,6 +180,9 @@ def test_client_trust_config_is_accepted_and_its_trusted_root_used(capsys: pytes
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "the trustedRoot of a sigstore-python ClientTrustConfig" in out
+    config = str(FIXTURES / case.trust_root)
+    assert f"python -m sigstore --trust-config {config} verify identity --offline" in out
+    assert "--trusted-root trusted_root.json" in out and f"jq .trustedRoot {config} > trusted_root.json" in out
     production_config = FIXTURES / "sigstore-python" / "trust_config" / "config.v1.json"
     b313 = FIXTURES / "Python-3.13.0.tgz.sigstore"
     d313 = "12445c7b3db3126c41190bfdc1c8239c39c719404e844babbd015a1bc3fafcd4"

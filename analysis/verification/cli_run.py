@@ -142,6 +142,7 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
         instance="staging" if args.staging else "production",
         trusted_root_name=str(args.trusted_root) if args.trusted_root else None,
         bundle_media_type=result.evidence.bundle_media_type,
+        trust_config=root.from_client_trust_config,
     )
     if args.format == "json":
         payload: dict[str, Any] = {

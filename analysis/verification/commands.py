@@ -32,6 +32,7 @@ def equivalent_commands(
     instance: str = "production",
     trusted_root_name: str | None = None,
     bundle_media_type: str | None = None,
+    trust_config: bool = False,
 ) -> EquivalentCommands:
     """``python -m sigstore verify identity --offline ...`` and ``cosign verify-blob ...`` for one file.
 
@@ -45,7 +46,9 @@ def equivalent_commands(
     target = f"sha256:{sha256_hex}" if (sha256_hex and not artifact_name) else artifact
 
     sig = ["python", "-m", "sigstore"]
-    if instance == "staging":
+    if trust_config and trusted_root_name:
+        sig += ["--trust-config", trusted_root_name]  # sigstore-python reads that format itself
+    elif instance == "staging":
         sig.append("--staging")
     sig += ["verify", "identity", "--offline", "--bundle", bundle_name]
     sig += ["--cert-identity", identity, "--cert-oidc-issuer", issuer, target]
@@ -58,11 +61,16 @@ def equivalent_commands(
         cos.append("--new-bundle-format")
     cos += ["--certificate-identity", identity, "--certificate-oidc-issuer", issuer]
     if trusted_root_name:
-        cos += ["--trusted-root", trusted_root_name]
+        cos += ["--trusted-root", "trusted_root.json" if trust_config else trusted_root_name]
     cos.append(artifact)
     cosign_cmd = " ".join(q(part) for part in cos)
 
-    if trusted_root_name:
+    if trusted_root_name and trust_config:
+        notes.append(
+            f"cosign takes the trusted root itself, not a ClientTrustConfig: extract it first with"
+            f" `jq .trustedRoot {q(trusted_root_name)} > trusted_root.json`."
+        )
+    elif trusted_root_name:
         notes.append(
             "sigstore-python's CLI takes a full client trust config (--trust-config), not a bare"
             " trusted_root.json; with --offline it uses the root in its cache (or the one embedded in the wheel)."

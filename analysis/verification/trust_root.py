@@ -72,6 +72,8 @@ class TrustRoot:
     #: base64 Rekor log ids this root trusts (used to tell "wrong instance" from "untrusted").
     log_ids: frozenset[str] = field(default_factory=frozenset)
     log_urls: tuple[str, ...] = ()
+    #: The file was a sigstore-python ClientTrustConfig (``--trust-config``) carrying this root.
+    from_client_trust_config: bool = False
 
     def age_days(self, now: datetime | None = None) -> int | None:
         """Days since the newest key in the root became valid (None if the root has no dates)."""
@@ -204,6 +206,7 @@ def _build(kind: Literal["production", "staging", "custom"], name: str, data: by
         newest_key_start=newest_key_start(doc),
         log_ids=_log_ids(doc),
         log_urls=urls,
+        from_client_trust_config=bool(wrapped),
     )
 
 
