@@ -14,7 +14,9 @@ What is measured, honestly:
 * **a directory of 50 bundles**: the five real CPython bundles copied 10 times under distinct
   release-like names, each with an ``X.sha256`` digest file (the ``--dir`` convention for mirrors
   that keep digests instead of artifacts). Timed as ``verify_directory`` in-process (warm), as one
-  ``python -m analysis verify --dir`` process, and as 50 ``python -m sigstore`` processes.
+  ``python -m analysis verify --dir`` process (what a pipeline runs; it also accounts for every file:
+  unsigned artifacts, bundles without their file), and as 50 ``python -m sigstore`` processes; the
+  headline ratio is 50 sigstore processes / one ``verify --dir`` process.
 * **hashing**: SHA-256 of a generated 25 MB file in 1 MiB chunks, the extra per-artifact cost when a
   mirror holds the real files (Python-3.13.0.tgz is 27 MB).
 """
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         mirror.mkdir()
         pairs = make_mirror(mirror, copies=10)
         report = verify_directory(mirror, trust_root=root)
-        assert report.ok and len(report.entries) == 50, report.summary()
+        assert report.ok and report.verified == 50, report.summary()
         in_proc = timed(lambda: verify_directory(mirror, trust_root=root), 5)
         dir_cli = timed(lambda: run_ok([sys.executable, "-m", "analysis", "verify", "--dir", str(mirror)], env), 3)
         print(f"\n== directory of {len(pairs)} bundles (.sha256 digest files) ==")
@@ -154,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 run_ok(sigstore_cli(bundle, dig, ident, iss), env)
             loop = time.perf_counter() - start
             print(f"{len(pairs)} x python -m sigstore subprocess           {fmt(loop)}")
+            print(f"ratio 50 sigstore processes / one verify --dir {loop / statistics.median(dir_cli):,.0f}x")
             print(f"ratio 50 sigstore processes / in-process dir   {loop / statistics.median(in_proc):,.0f}x")
 
         # -- hashing a real-size artifact -----------------------------------------------------------

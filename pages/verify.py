@@ -22,7 +22,8 @@ from analysis.verification import (
     sha256_stream,
     verify_bundle,
 )
-from analysis.verification.identities import issuer_display_name
+from analysis.verification.identities import issuer_display_name, strip_bundle_suffix
+from analysis.verification.safe_text import markdown_literal
 from analysis.verification.trust_root import MAX_TRUST_ROOT_BYTES, sigstore_version
 from analysis.verification.verify import TOOL_NAME
 from ui.store import get_store
@@ -83,6 +84,7 @@ with c2:
 
 identity, issuer, custom_identity = signer.identity, signer.issuer, False
 root: TrustRoot | None = None
+root_file_name: str | None = None
 with st.expander("Trust root and advanced options"):
     root_choice = st.radio(
         "Trust root",
@@ -98,17 +100,24 @@ with st.expander("Trust root and advanced options"):
             else:
                 try:
                     root = load_trust_root(root_file.getvalue(), root_file.name)
+                    root_file_name = root_file.name
                 except TrustRootError as exc:
                     st.error(str(exc))
     else:
         root = embedded_trust_root("staging" if root_choice.startswith("Staging") else "production")
+    any_rm = st.checkbox(
+        "Accept any CPython release manager",
+        key="verify_any_rm",
+        help="Release managers sign each other's releases (python/release-tools#111): accept a signature by any"
+        " identity + OIDC issuer pair in data/sigstore_identities.csv. The result says who signed.",
+    )
     if st.checkbox("Expect another identity (not a CPython release manager)", key="verify_custom"):
         identity = st.text_input("Identity", value=identity, key="verify_identity").strip()
         issuer = st.text_input("OIDC issuer", value=issuer, key="verify_issuer").strip()
         custom_identity = (identity, issuer) != (signer.identity, signer.issuer)
 
 if root is not None:
-    (st.warning if root.is_stale() else st.caption)(f"Trust root — {root.age_sentence()}")
+    st.caption(f"Trust root — {root.age_sentence()}")
 
 # -- verify ------------------------------------------------------------------------------------------
 problem = None
@@ -129,6 +138,7 @@ fingerprint = (
     identity,
     issuer,
     root.key if root else None,
+    any_rm and not custom_identity,
 )
 if st.button("Verify", type="primary", disabled=problem is not None, key="verify_go"):
     try:
@@ -150,6 +160,7 @@ if st.button("Verify", type="primary", disabled=problem is not None, key="verify
             trust_root=root,
             python_version=version,
             artifact_name=artifact_file.name if artifact_file else "",
+            any_release_manager=any_rm and not custom_identity,
         )
         st.session_state["verify_outcome"] = {
             "result": fresh,
@@ -157,8 +168,10 @@ if st.button("Verify", type="primary", disabled=problem is not None, key="verify
             "bundle": bundle_file.name,
             "artifact": artifact_file.name if artifact_file else "",
             "instance": root.kind,
-            "root_name": "trusted_root.json" if root.kind == "custom" else None,
+            "root_name": (root_file_name or "trusted_root.json") if root.kind == "custom" else None,
+            "trust_config": root.from_client_trust_config,
             "custom_identity": custom_identity,
+            "stale_warning": root.stale_warning(),
             "fingerprint": fingerprint,
         }
 elif problem:
@@ -167,15 +180,23 @@ elif problem:
 outcome = st.session_state.get("verify_outcome")
 if outcome and outcome["fingerprint"] == fingerprint:
     result: VerificationResult = outcome["result"]
-    (st.success if result.ok else st.error)(result.summary)
+    # The sentence carries the uploaded file's name: shown literally, never as Markdown.
+    (st.success if result.ok else st.error)(markdown_literal(result.summary))
     if not result.ok:
         st.markdown(f"**Why:** {result.explanation}")
         st.markdown(f"**What to do:** {result.what_to_do}")
-        st.caption(f"Failure class `{result.failure}` — sigstore-python said: {result.detail}")
+        st.caption(f"Failure class `{result.failure}` — sigstore-python said:")
+        st.text(result.detail)
     st.subheader("Evidence")
-    st.table(
-        {"Evidence": [label for label, _ in result.evidence.rows()], "Value": [v for _, v in result.evidence.rows()]}
-    )
+    rows = [(label, value) for label, value in result.evidence.rows() if not label.startswith("Digest")]
+    st.table({"Evidence": [label for label, _ in rows], "Value": [v for _, v in rows]})
+    # Full digests, wrapped and with a copy button (a table cell cuts a 71-character value).
+    for label, digest in (
+        ("Digest checked", result.evidence.digest_checked),
+        ("Digest the bundle signed", result.evidence.digest_signed),
+    ):
+        st.markdown(f"**{label}**")
+        st.code(f"sha256:{digest}" if digest else "—", language=None, wrap_lines=True)
 
     commands = equivalent_commands(
         bundle_name=outcome["bundle"],
@@ -185,6 +206,8 @@ if outcome and outcome["fingerprint"] == fingerprint:
         sha256_hex=result.evidence.digest_checked,
         instance=outcome["instance"] if outcome["instance"] != "custom" else "production",
         trusted_root_name=outcome["root_name"],
+        bundle_media_type=result.evidence.bundle_media_type,
+        trust_config=outcome.get("trust_config", False),
     )
     st.subheader("The same check in your pipeline")
     st.code(commands.sigstore, language="bash", wrap_lines=True)
@@ -203,7 +226,8 @@ if outcome and outcome["fingerprint"] == fingerprint:
         if st.button("Attach this verification", disabled=not token, key="verify_attach"):
             evidence = VerificationEvidence(
                 python_version=outcome["version"],
-                artifact=(outcome["artifact"] or outcome["bundle"])[:200],
+                # The artifact's name, also when only its digest was pasted (the bundle names it).
+                artifact=(outcome["artifact"] or strip_bundle_suffix(outcome["bundle"]) or outcome["bundle"])[:200],
                 sha256=result.evidence.digest_checked,
                 identity=result.expected_identity,
                 issuer=result.expected_issuer,
@@ -218,3 +242,11 @@ if outcome and outcome["fingerprint"] == fingerprint:
                 st.error(str(exc))
             else:
                 st.success("Attached to your answer. Thank you!")
+
+    # -- once, after the result: the trust root is old, and exactly how to refresh it -----------------
+    if outcome["stale_warning"]:
+        st.warning(
+            outcome["stale_warning"]
+            + " On this page, open **Trust root and advanced options**, choose **Upload trusted_root.json**"
+            " and upload the file that command wrote."
+        )

@@ -318,8 +318,12 @@ def test_trust_root_age_uses_the_newest_key_start_and_warns_when_stale() -> None
     stale = root.newest_key_start + timedelta(days=STALE_AFTER_DAYS + 1)
     assert root.age_days(fresh) == 30 and not root.is_stale(fresh)
     assert root.is_stale(stale)
-    assert "more than 180 days" in root.age_sentence(stale)
-    assert "more than" not in root.age_sentence(fresh)
+    warning = root.stale_warning(stale)
+    assert warning is not None and "more than 180 days" in warning
+    assert "python -m analysis trust-root update --out trusted_root.json" in warning
+    assert "--trusted-root trusted_root.json" in warning
+    assert root.stale_warning(fresh) is None
+    assert "more than" not in root.age_sentence(stale)  # the sentence states the age; the warning comes once, after
 
 
 # -- identities and file names --------------------------------------------------------------------

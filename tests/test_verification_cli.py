@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -107,10 +108,40 @@ def test_oversized_bundle_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert "512 KB" in capsys.readouterr().err
 
 
-def test_malformed_bundle_is_a_classified_failure_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_bundle_is_unreadable_input_exit_2_with_its_class(capsys: pytest.CaptureFixture[str]) -> None:
     bundle = str(FIXTURES / "neg-Python-3.13.0.tgz.truncated.sigstore")
-    assert main(["verify", "--digest", D313, "--bundle", bundle]) == 1
+    assert main(["verify", "--digest", D313, "--bundle", bundle]) == 2
     assert "reason: malformed-bundle" in capsys.readouterr().out
+
+
+def test_stale_root_warning_once_after_the_result(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "--digest", D313, "--bundle", B313]) == 0
+    captured = capsys.readouterr()
+    assert "more than 180 days" not in captured.out  # the result and evidence are not interrupted
+    assert captured.err.count("warning:") == 1
+    assert "python -m analysis trust-root update --out trusted_root.json" in captured.err
+    assert "--trusted-root trusted_root.json" in captured.err
+
+
+def test_printed_cosign_command_works_offline_with_a_root_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analysis.verification.trust_root import embedded_trust_root_bytes
+
+    root = tmp_path / "trusted_root.json"
+    root.write_bytes(embedded_trust_root_bytes("production"))
+    assert main(["verify", "--digest", D313, "--bundle", B313, "--trusted-root", str(root), "--format", "json"]) == 0
+    cosign = shlex.split(json.loads(capsys.readouterr().out)["commands"]["cosign"])
+    assert cosign[:2] == ["cosign", "verify-blob"]
+    assert "--new-bundle-format" in cosign
+    assert cosign[cosign.index("--trusted-root") + 1] == str(root)
+    assert cosign[-1] == str(FIXTURES / "Python-3.13.0.tgz")  # next to the bundle: cosign needs the file
+
+
+def test_any_release_manager_takes_no_identity(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["verify", "--digest", D313, "--bundle", B313, "--any-release-manager", "--identity", "a", "--issuer", "b"]
+    assert main(args) == 2
+    assert "takes no --identity" in capsys.readouterr().err
 
 
 class _no_raise:
@@ -140,21 +171,30 @@ def test_dir_all_verified_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 6
     assert all(line.startswith("OK ") for line in lines[:5])
-    assert lines[-1] == "5 checked: 5 verified, 0 failed"
+    assert "(digest from Python-3.13.0.tgz.sha256: the file itself is not in the mirror)" in "\n".join(lines)
+    assert lines[-1] == (
+        "5 checked: 5 verified, 0 failed, 0 unsigned, 0 bundle(s) without artifact;"
+        " 6 signature/checksum/SBOM file(s) not counted as artifacts"
+    )
 
 
-def test_dir_with_real_artifacts_and_a_bad_pair_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dir_with_a_bad_pair_and_a_bundle_without_artifact_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     mirror = make_mirror(tmp_path)
     # A 3.14 bundle posing as 3.13.1's: other release manager and other digest.
     shutil.copy(FIXTURES / "Python-3.14.0.tgz.sigstore", mirror / "Python-3.13.1.tgz.sigstore")
     (mirror / "Python-3.13.1.tgz.sha256").write_text(D313)
-    # A bundle with no artifact and no digest: skipped and counted.
+    # A bundle with no artifact and no digest: reported, and it fails the mirror.
     shutil.copy(FIXTURES / "Python-3.11.0.tgz.sigstore", mirror / "Python-3.11.1.tgz.sigstore")
     assert main(["verify", "--dir", str(mirror)]) == 1
     out = capsys.readouterr().out
-    assert "FAIL Python-3.13.1.tgz (digest from .sha256 file): [identity-mismatch]" in out
-    assert out.strip().splitlines()[-1] == (
-        "6 checked: 5 verified, 1 failed; 1 bundle(s) without artifact or .sha256 file skipped"
+    assert "FAIL Python-3.13.1.tgz: [identity-mismatch] Not verified: Signed by hugo@python.org" in out
+    assert "NO-ARTIFACT Python-3.11.1.tgz.sigstore: Python-3.11.1.tgz is missing next to its bundle" in out
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .startswith("7 checked: 5 verified, 1 failed, 0 unsigned, 1 bundle(s) without artifact")
     )
 
 
@@ -167,22 +207,23 @@ def test_dir_hashes_real_artifacts(tmp_path: Path, capsys: pytest.CaptureFixture
     args += ["--issuer", "https://github.com/login/oauth", "--format", "json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"] == {"checked": 1, "verified": 1, "failed": 0}
-    assert data["entries"][0]["digest_source"] == "file"
+    assert data["summary"] == {"verified": 1, "failed": 0, "unsigned": 0, "no_artifact": 0}
+    assert data["files"][0]["artifact"] == "bundle_v3.txt"
     (mirror / "bundle_v3.txt").write_bytes(b"tampered\n")
     assert main(args) == 1
-    assert json.loads(capsys.readouterr().out)["entries"][0]["failure"] == "digest-mismatch"
+    assert json.loads(capsys.readouterr().out)["files"][0]["failure"] == "digest-mismatch"
 
 
-def test_dir_without_pairs_exits_2(tmp_path: Path) -> None:
+def test_dir_without_anything_to_verify_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "--dir", str(tmp_path)]) == 2
+    assert "nothing to verify" in capsys.readouterr().err
 
 
-def test_dir_unknown_version_is_an_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dir_unknown_version_is_a_classified_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(FIXTURES / "bundle.txt", tmp_path / "bundle.txt")
     shutil.copy(FIXTURES / "bundle.txt.sigstore", tmp_path / "bundle.txt.sigstore")
     assert main(["verify", "--dir", str(tmp_path)]) == 1
-    assert "ERR  bundle.txt: cannot tell the Python version" in capsys.readouterr().out
+    assert "FAIL bundle.txt: [unknown-signer] cannot tell the Python version" in capsys.readouterr().out
 
 
 def test_dir_pairs_sigstore_json_bundles_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

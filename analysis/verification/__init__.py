@@ -1,9 +1,12 @@
 """Offline Sigstore verification of CPython artifacts (no Streamlit here: the page and CLI share it).
 
 Modules: :mod:`.identities` (expected signer per X.Y, version from file names), :mod:`.trust_root`
-(explicit embedded or user root, its age, one warm verifier per root), :mod:`.limits` (input caps,
-chunked hashing), :mod:`.verify` (one bundle -> classified result), :mod:`.failures` (plain-language
-explanations), :mod:`.commands` (equivalent sigstore/cosign command lines), :mod:`.mirror` (a directory).
+(explicit embedded or user root, its age, one warm verifier per root), :mod:`.tuf_update` (refresh a
+root through TUF), :mod:`.limits` (input caps, linear JSON depth, chunked hashing), :mod:`.evidence`
+(what a bundle says, read defensively), :mod:`.timestamps` (what its own timestamps say),
+:mod:`.verify` (one bundle -> classified result), :mod:`.failures` (plain-language explanations),
+:mod:`.commands` (equivalent sigstore/cosign command lines), :mod:`.mirror` (a whole mirror, every
+artifact accounted for), :mod:`.safe_text` (names safe for a terminal or Markdown).
 """
 
 from analysis.verification.commands import EquivalentCommands, equivalent_commands
@@ -24,8 +27,9 @@ from analysis.verification.limits import (
     sha256_file,
     sha256_stream,
 )
-from analysis.verification.mirror import DirectoryReport, verify_directory
+from analysis.verification.mirror import DirectoryReport, artifact_kind, verify_directory
 from analysis.verification.trust_root import (
+    REFRESH_COMMAND,
     STALE_AFTER_DAYS,
     TrustRoot,
     TrustRootError,
@@ -37,6 +41,7 @@ from analysis.verification.verify import Evidence, VerificationResult, verify_bu
 
 __all__ = [
     "MAX_BUNDLE_BYTES",
+    "REFRESH_COMMAND",
     "STALE_AFTER_DAYS",
     "DirectoryReport",
     "EquivalentCommands",
@@ -48,6 +53,7 @@ __all__ = [
     "TrustRootError",
     "UnknownPythonVersion",
     "VerificationResult",
+    "artifact_kind",
     "embedded_trust_root",
     "equivalent_commands",
     "expected_signer",

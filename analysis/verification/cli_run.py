@@ -1,8 +1,10 @@
 """The body of ``python -m analysis verify`` (parser in :mod:`analysis.commands.verify`).
 
 Exit codes follow :mod:`analysis.cli`: 0 verified, 1 verification ran and failed (the classified
-reason is printed), 2 bad usage or unreadable input (missing file, oversized bundle, bad digest,
-unknown Python version). ``--dir DIR`` checks every ``X`` + ``X.sigstore``/``X.sigstore.json`` pair.
+reason is printed), 2 bad usage or unreadable input (missing file, oversized bundle, a file that is
+not a bundle (``malformed-bundle``, still printed with its reason), bad digest, unknown Python
+version). ``--dir DIR`` accounts for every artifact in a mirror (:mod:`analysis.verification.mirror`);
+file names are printed escaped (:mod:`.safe_text`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from analysis.verification import (
     verify_bundle_file,
     verify_directory,
 )
+from analysis.verification.failures import FailureClass
 from analysis.verification.identities import issuer_display_name
+from analysis.verification.safe_text import printable
 from analysis.verification.trust_root import MAX_TRUST_ROOT_BYTES
 
 
@@ -52,14 +56,18 @@ def _check_usage(args: argparse.Namespace) -> None:
         raise UsageProblem("--identity and --issuer go together")
     if args.identity and args.python_version:
         raise UsageProblem("give either --python-version or --identity/--issuer, not both")
+    if args.any_release_manager and args.identity:
+        raise UsageProblem("--any-release-manager accepts the release managers on record; it takes no --identity")
     if args.staging and args.trusted_root:
         raise UsageProblem("give either --staging or --trusted-root, not both")
     if args.dir is not None:
         if args.artifact or args.digest or args.bundle:
             raise UsageProblem("--dir takes no ARTIFACT, --digest or --bundle")
         if not args.dir.is_dir():
-            raise UsageProblem(f"{args.dir} is not a directory")
+            raise UsageProblem(f"{printable(str(args.dir))} is not a directory")
         return
+    if args.recursive:
+        raise UsageProblem("--recursive goes with --dir DIR")
     if args.bundle is None:
         raise UsageProblem("--bundle FILE is required (or use --dir DIR)")
     if (args.artifact is None) == (args.digest is None):
@@ -74,9 +82,9 @@ def _trust_root(args: argparse.Namespace) -> TrustRoot:
             data = fh.read(MAX_TRUST_ROOT_BYTES + 1)
         return load_trust_root(data, args.trusted_root.name)
     except OSError as exc:
-        raise UsageProblem(f"cannot read {args.trusted_root}: {exc.strerror or exc}") from exc
+        raise UsageProblem(f"cannot read {printable(str(args.trusted_root))}: {exc.strerror or exc}") from exc
     except TrustRootError as exc:
-        raise UsageProblem(f"{args.trusted_root}: {exc}") from exc
+        raise UsageProblem(f"{printable(str(args.trusted_root))}: {exc}") from exc
 
 
 def _expected(args: argparse.Namespace) -> tuple[str, str, str | None, str]:
@@ -99,7 +107,7 @@ def _expected(args: argparse.Namespace) -> tuple[str, str, str | None, str]:
 
 def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
     if not args.bundle.is_file():
-        raise UsageProblem(f"cannot read {args.bundle}: no such file")
+        raise UsageProblem(f"cannot read {printable(str(args.bundle))}: no such file")
     identity, issuer, version, source = _expected(args)
     sha256 = None
     if args.digest is not None:
@@ -108,7 +116,7 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
         except InputRejected as exc:
             raise UsageProblem(f"--digest: {exc}") from exc
     elif not args.artifact.is_file():
-        raise UsageProblem(f"cannot read {args.artifact}: no such file")
+        raise UsageProblem(f"cannot read {printable(str(args.artifact))}: no such file")
     try:
         result = verify_bundle_file(
             args.bundle,
@@ -118,6 +126,7 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
             issuer=issuer,
             trust_root=root,
             python_version=version,
+            any_release_manager=args.any_release_manager,
         )
     except InputRejected as exc:
         raise UsageProblem(str(exc)) from exc
@@ -132,6 +141,8 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
         sha256_hex=result.evidence.digest_checked,
         instance="staging" if args.staging else "production",
         trusted_root_name=str(args.trusted_root) if args.trusted_root else None,
+        bundle_media_type=result.evidence.bundle_media_type,
+        trust_config=root.from_client_trust_config,
     )
     if args.format == "json":
         payload: dict[str, Any] = {
@@ -147,20 +158,36 @@ def _run_one(args: argparse.Namespace, root: TrustRoot) -> int:
         }
         print(json.dumps(payload, indent=2))
     else:
-        print(result.summary)
+        print(printable(result.summary))
         if not result.ok:
             print(f"  reason: {result.failure}")
             print(f"  why: {result.explanation}")
             print(f"  what to do: {result.what_to_do}")
         print(f"expected: {identity} via {issuer_display_name(issuer)} ({issuer}); source: {source}")
+        if args.any_release_manager:
+            print("  (--any-release-manager: any identity + issuer pair in data/sigstore_identities.csv is accepted)")
         print("evidence:")
         for label, value in result.evidence.rows():
-            print(f"  {label}: {value}")
-        print(f"trust root: {root.age_sentence()}")
+            print(f"  {label}: {printable(value)}")
+        print(f"trust root: {printable(root.age_sentence())}")
         print("equivalent commands:")
-        print(f"  {commands.sigstore}")
-        print(f"  {commands.cosign}")
-    return EXIT_OK if result.ok else EXIT_FAILED
+        print(f"  {printable(commands.sigstore)}")
+        print(f"  {printable(commands.cosign)}")
+        for note in commands.notes:
+            print(f"  note: {note}")
+    _warn_if_stale(root)
+    if result.ok:
+        return EXIT_OK
+    # A file that is not a bundle at all is unreadable input (2); the classified result is printed anyway.
+    return EXIT_USAGE if result.failure is FailureClass.MALFORMED_BUNDLE else EXIT_FAILED
+
+
+def _warn_if_stale(root: TrustRoot) -> None:
+    """Once, after the result (stdout first, so the warning is the last thing a person reads)."""
+    warning = root.stale_warning()
+    if warning:
+        sys.stdout.flush()
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def _run_dir(args: argparse.Namespace, root: TrustRoot) -> int:
@@ -170,28 +197,21 @@ def _run_dir(args: argparse.Namespace, root: TrustRoot) -> int:
         identity=args.identity,
         issuer=args.issuer,
         trust_root=root,
+        recursive=args.recursive,
+        any_release_manager=args.any_release_manager,
     )
+    if not report.entries:
+        print(
+            f"error: nothing to verify in {printable(str(args.dir))}: no artifacts and no bundles"
+            + ("" if args.recursive else " (add --recursive to walk sub-directories)"),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if args.format == "json":
-        entries = [
-            {
-                "artifact": e.artifact,
-                "bundle": e.bundle,
-                "status": e.status,
-                "message": e.message,
-                "digest_source": e.digest_source,
-                "failure": e.result.failure.value if e.result and e.result.failure else None,
-            }
-            for e in report.entries
-        ]
-        summary = {"checked": len(report.entries), "verified": report.verified, "failed": report.failed}
-        print(json.dumps({"entries": entries, "summary": summary, "skipped": report.unpaired_bundles}, indent=2))
+        print(json.dumps(report.to_json(), indent=2))
     else:
         for entry in report.entries:
             print(entry.line())
         print(report.summary())
-    if root.is_stale():
-        print(f"warning: {root.age_sentence()}", file=sys.stderr)
-    if not report.entries:
-        print(f"error: no artifact + .sigstore pairs found in {args.dir}", file=sys.stderr)
-        return EXIT_USAGE
+    _warn_if_stale(root)
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -31,6 +31,8 @@ def equivalent_commands(
     sha256_hex: str | None = None,
     instance: str = "production",
     trusted_root_name: str | None = None,
+    bundle_media_type: str | None = None,
+    trust_config: bool = False,
 ) -> EquivalentCommands:
     """``python -m sigstore verify identity --offline ...`` and ``cosign verify-blob ...`` for one file.
 
@@ -44,20 +46,31 @@ def equivalent_commands(
     target = f"sha256:{sha256_hex}" if (sha256_hex and not artifact_name) else artifact
 
     sig = ["python", "-m", "sigstore"]
-    if instance == "staging":
+    if trust_config and trusted_root_name:
+        sig += ["--trust-config", trusted_root_name]  # sigstore-python reads that format itself
+    elif instance == "staging":
         sig.append("--staging")
     sig += ["verify", "identity", "--offline", "--bundle", bundle_name]
     sig += ["--cert-identity", identity, "--cert-oidc-issuer", issuer, target]
     sigstore_cmd = " ".join(q(part) for part in sig)
 
     cos = ["cosign", "verify-blob", "--bundle", bundle_name]
+    # python.org publishes Sigstore (protobuf) bundles; cosign 2.x reads them only with this flag
+    # (3.x defaults to it and still accepts it), and --trusted-root works only with that format.
+    if bundle_media_type is None or bundle_media_type.startswith("application/vnd.dev.sigstore.bundle"):
+        cos.append("--new-bundle-format")
     cos += ["--certificate-identity", identity, "--certificate-oidc-issuer", issuer]
     if trusted_root_name:
-        cos += ["--trusted-root", trusted_root_name]
+        cos += ["--trusted-root", "trusted_root.json" if trust_config else trusted_root_name]
     cos.append(artifact)
     cosign_cmd = " ".join(q(part) for part in cos)
 
-    if trusted_root_name:
+    if trusted_root_name and trust_config:
+        notes.append(
+            f"cosign takes the trusted root itself, not a ClientTrustConfig: extract it first with"
+            f" `jq .trustedRoot {q(trusted_root_name)} > trusted_root.json`."
+        )
+    elif trusted_root_name:
         notes.append(
             "sigstore-python's CLI takes a full client trust config (--trust-config), not a bare"
             " trusted_root.json; with --offline it uses the root in its cache (or the one embedded in the wheel)."
@@ -65,7 +78,8 @@ def equivalent_commands(
     else:
         notes.append(
             "cosign fetches its trust root over the network (TUF) unless you pass --trusted-root FILE;"
-            " for an offline builder, ship a trusted_root.json with it."
+            " for an offline builder, write one with `python -m analysis trust-root update --out"
+            " trusted_root.json` and add `--trusted-root trusted_root.json`."
         )
     if target.startswith("sha256:"):
         notes.append(f"cosign needs the file itself ({artifact}); sigstore-python accepts the digest.")

@@ -21,6 +21,7 @@ A stale root does not make an old release's successful verification less valid.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from sigstore_models.trustroot import v1 as trustroot_v1
 
 from analysis.verification.limits import InputRejected, parse_json_limited
 
+#: The command that refreshes a root through TUF (:mod:`analysis.verification.tuf_update`).
+REFRESH_COMMAND = "python -m analysis trust-root update --out trusted_root.json"
 #: Warn when the newest key of the trust root started more than this many days ago (see module doc).
 STALE_AFTER_DAYS = 180
 #: A real trusted_root.json is ~10 KB; anything near this is not one.
@@ -45,6 +48,7 @@ MAX_TRUST_ROOT_BYTES = 1024 * 1024
 _MAX_CUSTOM_VERIFIERS = 8
 
 Instance = Literal["production", "staging"]
+EMBEDDED_INSTANCES: tuple[Instance, ...] = ("production", "staging")
 _EMBEDDED_DIRS: dict[Instance, str] = {
     "production": "https%3A%2F%2Ftuf-repo-cdn.sigstore.dev",
     "staging": "https%3A%2F%2Ftuf-repo-cdn.sigstage.dev",
@@ -68,6 +72,8 @@ class TrustRoot:
     #: base64 Rekor log ids this root trusts (used to tell "wrong instance" from "untrusted").
     log_ids: frozenset[str] = field(default_factory=frozenset)
     log_urls: tuple[str, ...] = ()
+    #: The file was a sigstore-python ClientTrustConfig (``--trust-config``) carrying this root.
+    from_client_trust_config: bool = False
 
     def age_days(self, now: datetime | None = None) -> int | None:
         """Days since the newest key in the root became valid (None if the root has no dates)."""
@@ -80,20 +86,27 @@ class TrustRoot:
         return age is not None and age > STALE_AFTER_DAYS
 
     def age_sentence(self, now: datetime | None = None) -> str:
-        """One sentence for the page and the CLI, with the staleness warning built in."""
+        """One sentence for the page and the CLI (the staleness warning is :meth:`stale_warning`)."""
         age = self.age_days(now)
         if age is None or self.newest_key_start is None:
             return f"{self.name}: no key validity dates, age unknown."
         since = self.newest_key_start.date().isoformat()
-        text = f"{self.name}: newest key valid since {since} ({age} days ago)."
-        if self.is_stale(now):
-            text += (
-                f" That is more than {STALE_AFTER_DAYS} days: the root may miss a newer Sigstore log or"
-                " timestamp authority, so recent releases can fail to verify. Update sigstore"
-                " (`pip install -U sigstore`) or supply a current trusted_root.json (on a networked machine"
-                " `python -m sigstore plumbing update-trust-root` writes one to sigstore-python's cache)."
-            )
-        return text
+        return f"{self.name}: newest key valid since {since} ({age} days ago)."
+
+    def stale_warning(self, now: datetime | None = None) -> str | None:
+        """The warning shown once, after the result, when the root is stale (else None)."""
+        if not self.is_stale(now):
+            return None
+        return f"The trust root's newest key is {self.age_days(now)} days old. {self.refresh_advice()}"
+
+    def refresh_advice(self) -> str:
+        """What a stale root means and the one command that fixes it (shown once, after the result)."""
+        return (
+            f"That is more than {STALE_AFTER_DAYS} days: the root may miss a newer Sigstore log or"
+            " timestamp authority, so recent releases can fail to verify (a result above stays valid)."
+            f" To refresh it, run `{REFRESH_COMMAND}` on a networked machine and verify with"
+            " `--trusted-root trusted_root.json`."
+        )
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -130,10 +143,49 @@ def _log_ids(doc: dict[str, Any]) -> frozenset[str]:
     )
 
 
+CLIENT_TRUST_CONFIG = "application/vnd.dev.sigstore.clienttrustconfig"
+
+
+def _what_else(doc: dict[str, Any]) -> str | None:
+    """Name the Sigstore/TUF file someone passed instead of a trusted root (None: no idea)."""
+    media = doc.get("mediaType")
+    media = media if isinstance(media, str) else ""
+    if media.startswith("application/vnd.dev.sigstore.bundle"):
+        return "this is a Sigstore bundle (.sigstore), not a trust root: pass it with --bundle"
+    if media.startswith("application/vnd.dev.sigstore.signingconfig"):
+        return "this is a Sigstore signing config (which services to sign with), not a trust root"
+    if media.startswith(CLIENT_TRUST_CONFIG):
+        return "this is a sigstore-python ClientTrustConfig (--trust-config) without a trustedRoot object"
+    if isinstance(doc.get("trustedRoot"), dict):
+        return (
+            f"this looks like a sigstore-python ClientTrustConfig (it has trustedRoot and signingConfig) but its"
+            f" mediaType is {media[:80]!r}, not {CLIENT_TRUST_CONFIG}.v0.1+json"
+        )
+    signed = doc.get("signed")
+    if isinstance(signed, dict) and "signatures" in doc:
+        role = signed.get("_type")
+        return (
+            f"this is TUF {role if isinstance(role, str) else 'repository'} metadata, not a trust root;"
+            " refresh the root with `python -m analysis trust-root update`, which verifies it"
+        )
+    return None
+
+
+def _unwrap(doc: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes, str]:
+    """A ClientTrustConfig (sigstore-python's --trust-config) carries a trusted root: use that one."""
+    media = doc.get("mediaType")
+    inner = doc.get("trustedRoot")
+    if isinstance(media, str) and media.startswith(CLIENT_TRUST_CONFIG) and isinstance(inner, dict):
+        return inner, json.dumps(inner).encode(), " (the trustedRoot of a sigstore-python ClientTrustConfig)"
+    return doc, data, ""
+
+
 def _build(kind: Literal["production", "staging", "custom"], name: str, data: bytes) -> TrustRoot:
     doc = parse_json_limited(data, max_bytes=MAX_TRUST_ROOT_BYTES, what="trusted_root.json")
     if not isinstance(doc, dict):
         raise TrustRootError("trusted_root.json must be a JSON object")
+    doc, data, wrapped = _unwrap(doc, data)
+    name += wrapped
     try:
         inner = trustroot_v1.TrustedRoot.from_json(data)
         root = TrustedRoot(inner)
@@ -141,6 +193,9 @@ def _build(kind: Literal["production", "staging", "custom"], name: str, data: by
         # is reported as a bad root, not later as a verification failure of the user's bundle.
         root.get_fulcio_certs()
     except (SigstoreError, ValidationError, ValueError, TypeError, KeyError) as exc:
+        other = _what_else(doc)
+        if other:
+            raise TrustRootError(f"not a Sigstore trusted_root.json: {other}") from exc
         raise TrustRootError(f"not a usable Sigstore trusted_root.json: {_short(exc)}") from exc
     urls = tuple(str(t.get("baseUrl", "")) for t in doc.get("tlogs") or [] if isinstance(t, dict))
     return TrustRoot(
@@ -151,6 +206,7 @@ def _build(kind: Literal["production", "staging", "custom"], name: str, data: by
         newest_key_start=newest_key_start(doc),
         log_ids=_log_ids(doc),
         log_urls=urls,
+        from_client_trust_config=bool(wrapped),
     )
 
 

@@ -11,24 +11,21 @@ public page and the CLI must answer a hostile upload with a sentence, not a trac
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.x509.oid import ObjectIdentifier
 from sigstore.errors import Error as SigstoreError
 from sigstore.hashes import Hashed
 from sigstore.models import Bundle
 from sigstore.verify import policy
 from sigstore_models.common.v1 import HashAlgorithm
 
+from analysis.verification.evidence import Evidence, read_evidence
 from analysis.verification.failures import Diagnosis, FailureClass, FailureContext, diagnose
-from analysis.verification.identities import issuer_display_name
+from analysis.verification.identities import expected_signers, issuer_display_name
 from analysis.verification.limits import (
     MAX_BUNDLE_BYTES,
     InputRejected,
@@ -36,11 +33,9 @@ from analysis.verification.limits import (
     read_limited,
     sha256_file,
 )
+from analysis.verification.timestamps import timestamp_facts
 from analysis.verification.trust_root import TrustRoot, embedded_trust_root, verifier_for, which_embedded_root_knows
 
-_OIDC_ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
-_OIDC_ISSUER_V2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
-_OTHERNAME = ObjectIdentifier("1.3.6.1.4.1.57264.1.7")
 #: Errors a hostile-but-parseable bundle can raise from inside sigstore/cryptography/pydantic.
 #: (pydantic's ValidationError and binascii.Error are ValueErrors.)
 _DATA_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
@@ -50,47 +45,34 @@ TOOL_NAME = "pep761-survey verify (sigstore-python {version}, offline)"
 # sigstore logs a warning for every root-of-trust load and for some 0.1 bundles; our result says it all.
 logging.getLogger("sigstore").setLevel(logging.ERROR)
 
+__all__ = ["TOOL_NAME", "Evidence", "Signer", "VerificationResult", "verify_bundle", "verify_bundle_file"]
+
 
 @dataclass(frozen=True)
-class Evidence:
-    """What the bundle says, shown whatever the outcome (empty fields when the bundle is unreadable)."""
+class Signer:
+    """The release manager whose certificate signed (``--any-release-manager``)."""
 
-    digest_checked: str = ""
-    #: The SHA-256 the bundle itself records as signed (hashedrekord bundles carry it).
-    digest_signed: str | None = None
-    bundle_media_type: str | None = None
-    certificate_identities: tuple[str, ...] = ()
-    certificate_issuer: str | None = None
-    certificate_not_before: datetime | None = None
-    certificate_not_after: datetime | None = None
-    signing_time: datetime | None = None
-    signing_time_source: str | None = None
-    rekor_log_index: int | None = None
-    rekor_integrated_time: datetime | None = None
-    rekor_entry_kind: str | None = None
-    rekor_log_id: str | None = None
-    trust_root: str = ""
+    identity: str
+    issuer: str
+    release_manager_for: tuple[str, ...]
 
-    def rows(self) -> list[tuple[str, str]]:
-        """(label, value) pairs for tables: the evidence a person reads, in reading order."""
 
-        def fmt(value: datetime | None) -> str:
-            return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
+def release_manager_pairs() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(identity, issuer) -> the Python lines data/sigstore_identities.csv has that pair for."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for version, signer in expected_signers().items():
+        pairs.setdefault((signer.identity, signer.issuer), []).append(version)
+    return {pair: tuple(lines) for pair, lines in pairs.items()}
 
-        issuer = self.certificate_issuer
-        return [
-            ("Certificate identity (SAN)", ", ".join(self.certificate_identities) or "—"),
-            ("OIDC issuer", f"{issuer_display_name(issuer)} ({issuer})" if issuer else "—"),
-            ("Signing time", f"{fmt(self.signing_time)} ({self.signing_time_source or 'unknown source'})"),
-            ("Certificate valid", f"{fmt(self.certificate_not_before)} → {fmt(self.certificate_not_after)}"),
-            ("Rekor log index", "—" if self.rekor_log_index is None else str(self.rekor_log_index)),
-            ("Rekor integrated time", fmt(self.rekor_integrated_time)),
-            ("Rekor entry", self.rekor_entry_kind or "—"),
-            ("Digest checked", f"sha256:{self.digest_checked}" if self.digest_checked else "—"),
-            ("Digest the bundle signed", f"sha256:{self.digest_signed}" if self.digest_signed else "—"),
-            ("Bundle media type", self.bundle_media_type or "—"),
-            ("Trust root", self.trust_root or "—"),
-        ]
+
+def _policy(identity: str, issuer: str, any_release_manager: bool) -> policy.VerificationPolicy:
+    if not any_release_manager:
+        return policy.Identity(identity=identity, issuer=issuer)
+    # Release managers sign each other's releases (python/release-tools#111): any pair on record.
+    children: list[policy.VerificationPolicy] = [
+        policy.Identity(identity=i, issuer=u) for i, u in release_manager_pairs()
+    ]
+    return policy.AnyOf(children)
 
 
 @dataclass(frozen=True)
@@ -106,10 +88,16 @@ class VerificationResult:
     evidence: Evidence = field(default_factory=Evidence)
     #: The library's own message (for bug reports); empty on success.
     detail: str = ""
+    #: ``any_release_manager`` mode, verified: who signed and which lines they are on record for.
+    signer: Signer | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["failure"] = self.failure.value if self.failure else None
+        if self.signer is None:
+            data.pop("signer")
+        else:
+            data["signer"]["release_manager_for"] = list(self.signer.release_manager_for)
         for key, value in data["evidence"].items():
             if isinstance(value, datetime):
                 data["evidence"][key] = value.isoformat()
@@ -118,103 +106,29 @@ class VerificationResult:
         return data
 
 
-def _ext_text(cert: x509.Certificate, oid: ObjectIdentifier) -> str | None:
-    try:
-        raw = cert.extensions.get_extension_for_oid(oid).value
-    except x509.ExtensionNotFound:
-        return None
-    value = getattr(raw, "value", b"")
-    if not isinstance(value, bytes):
-        return None
-    if oid == _OIDC_ISSUER_V2 and len(value) >= 2 and value[0] == 0x0C and value[1] < 0x80:
-        value = value[2 : 2 + value[1]]  # DER UTF8String with a short length
-    return value.decode("utf-8", errors="replace")
-
-
-def certificate_identities(cert: x509.Certificate) -> tuple[str, ...]:
-    """E-mail, URI and Sigstore OtherName SANs: the values sigstore's ``Identity`` policy compares."""
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return ()
-    values = list(san.get_values_for_type(x509.RFC822Name))
-    values += san.get_values_for_type(x509.UniformResourceIdentifier)
-    values += [
-        o.value.decode("utf-8", "replace") for o in san.get_values_for_type(x509.OtherName) if o.type_id == _OTHERNAME
-    ]
-    return tuple(values)
-
-
-def certificate_issuer(cert: x509.Certificate) -> str | None:
-    return _ext_text(cert, _OIDC_ISSUER_V1) or _ext_text(cert, _OIDC_ISSUER_V2)
-
-
-def _epoch(value: object) -> datetime | None:
-    try:
-        seconds = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return datetime.fromtimestamp(seconds, tz=UTC) if 0 < seconds < 2**33 else None
-
-
-def _json_object(value: object) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one (a bundle's JSON is untrusted input)."""
-    return value if isinstance(value, dict) else {}
-
-
-def _evidence(doc: dict[str, Any], bundle: Bundle | None, digest: bytes, root: TrustRoot) -> Evidence:
-    """Read the evidence from the JSON (stable protobuf-JSON field names) and the leaf certificate."""
-    material = _json_object(doc.get("verificationMaterial"))
-    entries = material.get("tlogEntries")
-    entry = _json_object(entries[0]) if isinstance(entries, list) and entries else {}
-    kind = _json_object(entry.get("kindVersion"))
-    log_id = _json_object(entry.get("logId"))
-    integrated = _epoch(entry.get("integratedTime"))
-    fields: dict[str, Any] = {
-        "digest_checked": digest.hex(),
-        "digest_signed": _signed_digest(doc),
-        "bundle_media_type": doc.get("mediaType") if isinstance(doc.get("mediaType"), str) else None,
-        "rekor_log_index": int(entry["logIndex"]) if str(entry.get("logIndex", "")).isdigit() else None,
-        "rekor_integrated_time": integrated,
-        "rekor_entry_kind": f"{kind.get('kind')} {kind.get('version')}" if kind else None,
-        "rekor_log_id": str(log_id.get("keyId")) if log_id.get("keyId") else None,
-        "trust_root": root.name,
-    }
-    if integrated:
-        fields["signing_time"], fields["signing_time_source"] = integrated, "Rekor integrated time"
-    if bundle is not None:
-        cert = bundle.signing_certificate
-        fields["certificate_identities"] = certificate_identities(cert)
-        fields["certificate_issuer"] = certificate_issuer(cert)
-        fields["certificate_not_before"] = cert.not_valid_before_utc
-        fields["certificate_not_after"] = cert.not_valid_after_utc
-        if not integrated:
-            tsa = _tsa_time(bundle)
-            fields["signing_time"] = tsa or cert.not_valid_before_utc
-            fields["signing_time_source"] = "RFC 3161 timestamp" if tsa else "certificate start (no log time)"
-    return Evidence(**fields)
-
-
-def _signed_digest(doc: dict[str, Any]) -> str | None:
-    signature = doc.get("messageSignature")
-    message_digest = signature.get("messageDigest") if isinstance(signature, dict) else None
-    value = message_digest.get("digest") if isinstance(message_digest, dict) else None
-    if not isinstance(value, str) or len(value) > 100:
-        return None
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (ValueError, binascii.Error):
-        return None
-    return raw.hex() if len(raw) == 32 else None
-
-
-def _tsa_time(bundle: Bundle) -> datetime | None:
-    try:
-        data = bundle.verification_material.timestamp_verification_data
-        stamps = data.rfc3161_timestamps if data else []
-        return stamps[0].tst_info.gen_time.astimezone(UTC) if stamps else None
-    except (*_DATA_ERRORS, SigstoreError):
-        return None
+def _failure_context(
+    base: FailureContext, doc: dict[str, Any] | None, evidence: Evidence, root: TrustRoot
+) -> FailureContext:
+    """Everything besides the message that makes the explanation right (only built on a failure)."""
+    facts = timestamp_facts(doc, root) if doc is not None else None
+    log_instance = _other_instance(evidence.rekor_log_id, root)
+    rm_identities = {s.identity for s in expected_signers().values()}
+    return FailureContext(
+        expected_identity=base.expected_identity,
+        expected_issuer=base.expected_issuer,
+        python_version=base.python_version,
+        found_identities=evidence.certificate_identities,
+        found_issuer=evidence.certificate_issuer,
+        trust_root_name=root.name,
+        bundle_instance=log_instance or (facts.other_instance if facts else None),
+        checked_digest=evidence.digest_checked or None,
+        signed_digest=evidence.digest_signed,
+        cpython_bundle=any(i in rm_identities for i in evidence.certificate_identities),
+        certificate_not_before=evidence.certificate_not_before,
+        certificate_not_after=evidence.certificate_not_after,
+        integrated_time=evidence.rekor_integrated_time,
+        **({"timestamps": facts} if facts else {}),
+    )
 
 
 def _fail(diagnosis: Diagnosis, identity: str, issuer: str, evidence: Evidence, detail: str) -> VerificationResult:
@@ -240,8 +154,13 @@ def verify_bundle(
     trust_root: TrustRoot | None = None,
     python_version: str | None = None,
     artifact_name: str = "",
+    any_release_manager: bool = False,
 ) -> VerificationResult:
     """Verify ``bundle_bytes`` offline against an artifact's SHA-256 and the expected signer.
+
+    With ``any_release_manager`` the bundle is verified when its signer is *any* identity + issuer
+    pair in data/sigstore_identities.csv (``identity``/``issuer`` are then the line's own RM, used
+    to say that another release manager signed).
 
     ``trust_root`` defaults to the production root embedded in sigstore-python (never the user
     cache). ``python_version`` and ``artifact_name`` only make the messages more specific.
@@ -266,39 +185,40 @@ def verify_bundle(
         _check_media_type(doc.get("mediaType"))
         bundle = Bundle.from_json(bytes(bundle_bytes))
     except (InputRejected, SigstoreError, *_DATA_ERRORS) as exc:
-        evidence = _evidence(doc, None, sha256, root) if "doc" in locals() and isinstance(doc, dict) else empty
+        parsed = doc if "doc" in locals() and isinstance(doc, dict) else None
+        evidence = read_evidence(parsed, None, sha256, root.name) if parsed is not None else empty
         message = " ".join(str(exc).split())[:400] or type(exc).__name__
+        ctx = _failure_context(ctx, parsed, evidence, root)
         return _fail(diagnose(message, ctx, loading=True), identity, issuer, evidence, message)
 
-    evidence = _evidence(doc, bundle, sha256, root)
-    ctx = FailureContext(
-        expected_identity=identity,
-        expected_issuer=issuer,
-        python_version=python_version,
-        found_identities=evidence.certificate_identities,
-        found_issuer=evidence.certificate_issuer,
-        trust_root_name=root.name,
-        bundle_instance=_other_instance(evidence.rekor_log_id, root),
-        checked_digest=evidence.digest_checked,
-        signed_digest=evidence.digest_signed,
-    )
+    evidence = read_evidence(doc, bundle, sha256, root.name)
 
     # 2. Verify with the warm verifier for this root.
     try:
         verifier_for(root).verify_artifact(
             Hashed(algorithm=HashAlgorithm.SHA2_256, digest=sha256),
             bundle,
-            policy.Identity(identity=identity, issuer=issuer),
+            _policy(identity, issuer, any_release_manager),
         )
     except SigstoreError as exc:
-        return _fail(diagnose(str(exc), ctx), identity, issuer, evidence, str(exc))
+        ctx = _failure_context(ctx, doc, evidence, root)
+        message = str(exc)
+        if any_release_manager and "policies succeeded" in message:
+            message = "Certificate's SANs do not match any release manager on record"
+        return _fail(diagnose(message, ctx), identity, issuer, evidence, str(exc))
     except _DATA_ERRORS as exc:
-        message = f"{type(exc).__name__}: {exc}"
+        message = f"{type(exc).__name__}: {exc}"[:400]
+        ctx = _failure_context(ctx, doc, evidence, root)
         return _fail(diagnose(message, ctx, loading=True), identity, issuer, evidence, message)
 
+    signer = _signer(evidence) if any_release_manager else None
+    summary = _success_sentence(evidence, artifact_name, identity, issuer, root)
+    if signer is not None and (signer.identity, signer.issuer) != (identity, issuer):
+        summary = _another_rm_sentence(evidence, artifact_name, signer, identity, python_version, root)
     return VerificationResult(
         ok=True,
-        summary=_success_sentence(evidence, artifact_name, identity, issuer, root),
+        summary=summary,
+        signer=signer,
         failure=None,
         explanation=(
             "The certificate chains to the Sigstore root, names the expected release manager and OIDC"
@@ -342,6 +262,30 @@ def _success_sentence(evidence: Evidence, artifact_name: str, identity: str, iss
     )
 
 
+def _signer(evidence: Evidence) -> Signer | None:
+    pairs = release_manager_pairs()
+    for found in evidence.certificate_identities:
+        lines = pairs.get((found, evidence.certificate_issuer or ""))
+        if lines:
+            return Signer(found, evidence.certificate_issuer or "", lines)
+    return None
+
+
+def _another_rm_sentence(
+    evidence: Evidence, artifact_name: str, signer: Signer, identity: str, version: str | None, root: TrustRoot
+) -> str:
+    what = artifact_name or f"sha256:{evidence.digest_checked[:12]}…"
+    when = evidence.signing_time.strftime("%Y-%m-%d") if evidence.signing_time else "an unknown date"
+    lines = ", ".join(signer.release_manager_for)
+    line = f"Python {version}'s" if version else "this line's"
+    return (
+        f"Verified (another release manager): {what} was signed by {signer.identity} via"
+        f" {issuer_display_name(signer.issuer)} on {when}, release manager for {lines}, not by"
+        f" {identity}, {line} release manager on record; accepted because any release manager was"
+        f" allowed. Checked offline against the {root.kind} trust root."
+    )
+
+
 def verify_bundle_file(
     bundle_path: Path,
     *,
@@ -351,6 +295,7 @@ def verify_bundle_file(
     issuer: str,
     trust_root: TrustRoot | None = None,
     python_version: str | None = None,
+    any_release_manager: bool = False,
 ) -> VerificationResult:
     """File-based convenience for the CLI and benchmarks: reads the bundle (size-capped) and hashes
     ``artifact`` in chunks unless ``sha256`` is given. I/O errors propagate as ``OSError``/InputRejected."""
@@ -367,4 +312,5 @@ def verify_bundle_file(
         trust_root=trust_root,
         python_version=python_version,
         artifact_name=artifact.name if artifact else "",
+        any_release_manager=any_release_manager,
     )
