@@ -236,7 +236,8 @@ def parse_python_releases(data: dict[str, Any], locate: _TomlLines | None = None
             if not isinstance(item, dict):
                 raise SourceError(f"{here}: each release must be a table")
             if extra := sorted(str(k) for k in set(item) - _RELEASE_KEYS):
-                raise SourceError(f"{here}: unknown key(s) {', '.join(extra)} in a release")
+                at = where("release", line, index, extra[0])
+                raise SourceError(f"{at}: unknown key(s) {', '.join(extra)} in a release")
             if missing := {"stage", "state", "date"} - set(item):
                 raise SourceError(f"{here}: a release misses {', '.join(sorted(missing))}")
             stage_text = item["stage"]

@@ -183,7 +183,7 @@ def _plan_releases(plan: UpdatePlan, releases: tuple[UpstreamRelease, ...], stam
                 slip = ""
                 if row["planned_date"]:
                     days = (release.date - date.fromisoformat(row["planned_date"])).days
-                    slip = f", {days:+d} days" if days else ", on its planned date"
+                    slip = f", {days:+d} day{'' if abs(days) == 1 else 's'}" if days else ", on its planned date"
                 plan.changes.append(
                     Change(
                         "planned -> actual",
