@@ -284,6 +284,8 @@ def parse_toml(text: str) -> tuple[list[UpstreamRelease], list[UpstreamWindow]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise SourceError("not a release calendar: values nested too deeply") from None
     return parse_python_releases(data, _TomlLines(text))
 
 

@@ -259,6 +259,12 @@ def update(source: Upstream, data_dir: Path, read_on: date, label: str | None = 
     files as they are once the lock is held)."""
     if not data_dir.is_dir():
         raise SourceError(f"data directory {data_dir} does not exist")
+    # Without the current files there is nothing to compare with (and no oldest line to follow
+    # from): an empty or wrong directory must not fill up with every release since Python 1.6.
+    if missing := [name for name in (SCHEDULE, WINDOWS) if not (data_dir / name).is_file()]:
+        raise SourceError(f"{data_dir} has no {' or '.join(missing)}: not a reference data directory")
+    if label is not None and (not label.strip() or len(label) > 300 or not label.isprintable()):
+        raise SourceError("--source must be one printable line of at most 300 characters")
     with _locked(data_dir):
         plan = plan_update(source, data_dir, read_on, label)
         if write:

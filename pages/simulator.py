@@ -234,6 +234,14 @@ new_stage = w1.selectbox(
     format_func=lambda c: option_label("prerelease_start", c),
 )
 new_lag = w1.number_input("Days after that release", 0, 3650, base.lag_days, key=f"{k}-lag")
+pgp_choices = ["", "yes", "no", "unsure"]  # "" = not answered (None), as on the survey form
+new_pgp = w1.selectbox(
+    "Verifies PGP today",
+    pgp_choices,
+    index=pgp_choices.index(base.verifies_pgp_today or ""),
+    key=f"{k}-pgp",
+    format_func=lambda c: "— not answered —" if not c else option_label("verifies_pgp_today", c),
+)
 new_status = w2.selectbox(
     "Sigstore status",
     statuses,
@@ -260,6 +268,7 @@ changes = {
     "ready_earliest": new_earliest,
     "ready_latest": new_latest,
     "worst_case": new_worst,
+    "verifies_pgp_today": new_pgp or None,
 }
 try:
     scenario = what_if(base, changes, result.policy, schedule, config, extra_lag)

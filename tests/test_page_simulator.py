@@ -149,3 +149,17 @@ def test_what_if_without_worst_case_is_not_medium_when_not_exposed(store: Respon
     # PGP stops at 3.15.0, released 2026-10-09 (the refreshed schedule): 53 days to 2026-12-01.
     assert metric(at, "Exposed days (likely dates)") == "53 days"
     assert metric(at, "Severity") == "medium"  # exposed now: the default level applies
+
+
+def test_what_if_verifying_pgp_makes_a_distributor_exposed(store: ResponseStore) -> None:
+    store.import_responses(SEED_LIKE)
+    at = open_simulator()
+    at.selectbox(key="sim-whatif-who").set_value("pyenv").run()
+    pgp = next(s for s in at.selectbox if s.label == "Verifies PGP today")
+    assert pgp.value == "no"
+    assert metric(at, "Severity") == "none (unverified today)"
+    # (the explanation may be Markdown or, for people's words, text: look at both)
+    assert any("does not verify CPython's PGP signatures today" in m.value for m in [*at.markdown, *at.text])
+    pgp.set_value("").run()  # "— not answered —": whether losing PGP hurts is unknown
+    assert metric(at, "Exposed days (likely dates)") == "unknown"
+    assert any("did not say whether it verifies PGP today" in m.value for m in [*at.markdown, *at.text])

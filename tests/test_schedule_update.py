@@ -416,3 +416,26 @@ def test_status_says_as_of_and_warns_about_past_planned_dates(
     assert code == 1
     assert "Warning: 3.16.0a1 (planned 2026-10-13) and 3.16.0a2 (planned 2026-11-10) should have happened" in out
     assert "older than the world" in out
+
+
+def test_hostile_inputs_end_in_a_message(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = snapshot_files(data_dir)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "schedule", "update", str(deep))
+    assert code == 2 and ("nested too deeply" in err or "not valid TOML" in err) and "Traceback" not in err
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b'[metadata."3.16"]\npep = 826\n\xff\xfe\n')
+    code, _, err = run(capsys, "schedule", "update", str(binary))
+    assert code == 2 and "line 3: not UTF-8 text" in err
+    source = tmp_path / "python-releases.toml"
+    source.write_text(upstream_toml(), encoding="utf-8")
+    code, _, err = run(capsys, "schedule", "update", str(source), "--source", "evil\nline")
+    assert code == 2 and "--source must be one printable line" in err
+    empty = tmp_path / "empty-dir"
+    empty.mkdir()
+    code, _, err = run(capsys, "schedule", "update", str(source), "--data-dir", str(empty))
+    assert code == 2 and "not a reference data directory" in err and list(empty.iterdir()) == []
+    code, _, err = run(capsys, "schedule", "update", str(tmp_path / "missing.toml"))
+    assert code == 2 and "cannot read" in err
+    assert snapshot_files(data_dir) == before

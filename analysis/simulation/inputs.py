@@ -28,6 +28,7 @@ WHAT_IF_FIELDS: tuple[str, ...] = (
     "ready_likely",
     "ready_latest",
     "worst_case",
+    "verifies_pgp_today",
 )
 
 
@@ -77,6 +78,8 @@ class Distributor:
         for key in ("ready_earliest", "ready_likely", "ready_latest"):
             if key in changes:
                 changes[key] = _as_date(changes[key])
+        if "verifies_pgp_today" in changes:
+            changes["verifies_pgp_today"] = _answer_or_none(changes["verifies_pgp_today"])
         updated = replace(self, **changes)
         mapping = severity or load_severity()
         level = mapping.level_of(updated.worst_case)
