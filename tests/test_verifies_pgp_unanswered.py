@@ -132,3 +132,18 @@ def test_simulator_reads_null_as_unknown(store: ResponseStore) -> None:
     arch = next(r for r in result.distributors if r.distributor == "Arch")
     assert "did not say whether it verifies PGP today" in arch.explanation
     assert result.n_unknown == 1 and [r.distributor for r in result.unverified_today] == ["Void"]
+
+
+def test_migration_0004_keeps_existing_unsure_rows(store: ResponseStore) -> None:
+    from analysis.storage.db import migrate, schema_revision
+    from tests.test_migrations import downgrade
+
+    downgrade(store.engine, "0002")  # the schema before: NOT NULL, unanswered was stored as "unsure"
+    assert schema_revision(store.engine) == "0002"
+    store.submit(make_response(distributor="Old", verifies_pgp_today="unsure"))
+    with pytest.raises(Exception, match=r"(?i)null"):  # the old schema cannot store "not answered"
+        store.submit(make_response(distributor="New", verifies_pgp_today=None))
+    migrate(store.engine)
+    assert schema_revision(store.engine) == "0004"
+    store.submit(make_response(distributor="New", verifies_pgp_today=None))
+    assert stored_column(store) == {"Old": "unsure", "New": None}
