@@ -179,7 +179,8 @@ class SurveyResponse(BaseModel):
     python_versions: list[PythonVersion] = Field(default_factory=list, max_length=50)
     prerelease_start: PrereleaseStart
     prerelease_lag_days: int = Field(default=0, ge=0, le=3650)
-    verifies_pgp_today: YesNoUnsure = YesNoUnsure.UNSURE
+    #: ``None`` = not answered, which is not the same as answering "unsure".
+    verifies_pgp_today: YesNoUnsure | None = None
     verification_tooling: LongText = ""
     sigstore_status: SigstoreStatus
     blockers: list[Blocker] = Field(default_factory=list, max_length=len(Blocker))

@@ -64,7 +64,13 @@ RELEASE_STAGE_COLORS = {
     "planned": "#AAAAAA",
 }
 
-EXPOSURE_COLORS = {"exposed": "#C0392B", "not exposed": "#1E8449", "unknown": "#999999", "ready": "#1E8449"}
+EXPOSURE_COLORS = {
+    "exposed": "#C0392B",
+    "not exposed": "#1E8449",
+    "unknown": "#999999",
+    "ready": "#1E8449",
+    "unverified today": "#7D3C98",
+}
 SEVERITY_COLORS = {"high": "#B2182B", "medium": "#E67E22", "low": "#4393C3", "none": "#1E8449"}
 
 

@@ -11,6 +11,9 @@ All facts come from ``data/`` (``release_schedule.csv``, ``release_schedule_revi
   affects its own line and later ones.
 * The **slip distribution** per stage is what the Monte Carlo draws release-date errors from. See
   :func:`slip_samples` for which baseline a slip is measured against and why.
+* The schedule is **as of** the date its source file was read (``read_on``, written by
+  ``python -m analysis schedule update``); a planned date before today with no actual date means the
+  data is older than the world, and :func:`schedule_status` says so.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class Release:
     planned: date | None
     actual: date | None
     source: str
+    source_file: str = ""
+    read_on: date | None = None
 
     @property
     def date(self) -> date:
@@ -146,6 +151,8 @@ def load_schedule() -> Schedule:
             planned=_date_or_none(row["planned_date"]),
             actual=_date_or_none(row["actual_date"]),
             source=row["source"],
+            source_file=row.get("source_file") or "",
+            read_on=_date_or_none(row.get("read_on") or ""),
         )
         if release.planned is None and release.actual is None:
             raise ValueError(f"release_schedule.csv: {release.name} has no date at all")
@@ -204,6 +211,12 @@ def _revisions() -> tuple[dict[str, str], ...]:
     return tuple(read_csv("release_schedule_revisions.csv"))
 
 
+def _revision_source(row: dict[str, str]) -> str:
+    """What recorded a revision row: its peps commit, or for rows appended by ``schedule update``
+    (no commit) the SHA-256 of the file read. One update is treated like one commit."""
+    return row["pep_commit"] or f"sha256:{row.get('source_sha256', '')}"
+
+
 def _renumbered_releases() -> set[str]:
     """Releases whose name moved to another slot when an unscheduled release was inserted.
 
@@ -215,12 +228,14 @@ def _renumbered_releases() -> set[str]:
     schedule = load_schedule()
     unscheduled = {r.name for r in schedule.releases if r.planned is None}
     insert_commits = {
-        row["pep_commit"] for row in _revisions() if row["release"] in unscheduled and row["listed_as"] == "actual"
+        _revision_source(row) for row in _revisions() if row["release"] in unscheduled and row["listed_as"] == "actual"
     }
     return {
         row["release"]
         for row in _revisions()
-        if row["listed_as"] == "expected" and row["pep_commit"] in insert_commits and row["release"] not in unscheduled
+        if row["listed_as"] == "expected"
+        and _revision_source(row) in insert_commits
+        and row["release"] not in unscheduled
     } | unscheduled
 
 
@@ -264,3 +279,65 @@ def slip_samples(basis: SlipBasis = "last") -> dict[str, tuple[int, ...]]:
 def release_dates_as_days(schedule: Schedule, epoch: date) -> dict[str, int]:
     """Release name -> days since ``epoch``: the integer time axis of the vectorised simulation."""
     return {r.name: (r.date - epoch).days for r in schedule.releases}
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """How current the schedule is: "as of DATE (source)", and planned dates already past."""
+
+    as_of: date | None
+    source: str
+    #: Releases with a planned date before ``today`` and no actual date, earliest first.
+    overdue: tuple[Release, ...]
+    today: date
+
+    @property
+    def as_of_line(self) -> str:
+        when = self.as_of.isoformat() if self.as_of else "an unknown date"
+        return f"Release schedule as of {when} ({self.source})."
+
+    @property
+    def warning(self) -> str | None:
+        """``None`` when no planned date has passed; else the sentence that says the data is stale."""
+        if not self.overdue:
+            return None
+        named = [f"{r.name} (planned {r.planned.isoformat() if r.planned else '?'})" for r in self.overdue[:4]]
+        if len(self.overdue) > 4:
+            named.append(f"{len(self.overdue) - 4} more")
+        shown = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        return (
+            f"{shown} should have happened by {self.today.isoformat()}, but the schedule has no actual date for "
+            f"{'it' if len(self.overdue) == 1 else 'them'}: the schedule data is older than the world. The simulator "
+            "uses the planned dates; refresh the schedule with `python -m analysis schedule update FILE`."
+        )
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The as-of line, then the warning when there is one (what reports print)."""
+        return (self.as_of_line,) + ((f"Warning: {self.warning}",) if self.warning else ())
+
+
+def schedule_status(today: date, schedule: Schedule | None = None) -> ScheduleStatus:
+    """The schedule's as-of date (newest ``read_on``), its source (the file read that day, else the
+    PEPs named in ``source``) and the releases overdue on ``today``."""
+    schedule = schedule or load_schedule()
+    dated = [r for r in schedule.releases if r.read_on is not None]
+    as_of = max((r.read_on for r in dated if r.read_on), default=None)
+    files = sorted({r.source_file for r in dated if r.read_on == as_of and r.source_file})
+    source = "; ".join(files) or ", ".join(sorted({r.source for r in schedule.releases if r.source})) or "unknown"
+    overdue = tuple(
+        sorted(
+            (r for r in schedule.releases if r.actual is None and r.planned is not None and r.planned < today),
+            key=lambda r: r.date,
+        )
+    )
+    return ScheduleStatus(as_of=as_of, source=source, overdue=overdue, today=today)
+
+
+def clear_caches() -> None:
+    """Forget what was read from ``data/`` (after ``schedule update`` wrote new files in-process)."""
+    from analysis import reference_data
+
+    for loader in (load_schedule, load_support_windows, builtin_policy_descriptions, _revisions, slip_samples):
+        loader.cache_clear()
+    reference_data.known_python_versions.cache_clear()

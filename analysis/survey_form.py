@@ -35,6 +35,10 @@ FORM_FIELDS: tuple[str, ...] = (
     "source",
 )
 
+#: The "— not answered —" choice of a single-choice question that may stay unanswered: the widget
+#: needs a value of its own to go back to "no answer"; it is stored as ``None`` (null), never as a code.
+NOT_ANSWERED = ""
+
 EMPTY_FORM: dict[str, Any] = {
     "distributor": None,
     "distributor_kind": None,
@@ -43,7 +47,7 @@ EMPTY_FORM: dict[str, Any] = {
     "python_versions": [],
     "prerelease_start": None,
     "prerelease_lag_days": 0,
-    "verifies_pgp_today": None,
+    "verifies_pgp_today": NOT_ANSWERED,
     "verification_tooling": "",
     "sigstore_status": None,
     "blockers": [],
@@ -71,6 +75,7 @@ def form_values(response: SurveyResponse | None = None, draft: dict[str, Any] | 
         values["ready_likely"] = response.ready_by.likely
         values["ready_latest"] = response.ready_by.latest
         values["respondent_role"] = response.respondent_role or ""
+        values["verifies_pgp_today"] = data["verifies_pgp_today"] or NOT_ANSWERED
         values["contact"] = response.contact or ""
     if draft:
         for key in FORM_FIELDS:
@@ -111,8 +116,8 @@ def response_from_form(values: dict[str, Any], *, keep: SurveyResponse | None = 
     for key in ("distributor", "distributor_kind", "prerelease_start", "sigstore_status", "dual_signing_until"):
         if data.get(key) in ("",):
             data[key] = None
-    if data.get("verifies_pgp_today") is None:
-        data.pop("verifies_pgp_today")
+    if data.get("verifies_pgp_today") in (None, NOT_ANSWERED):
+        data["verifies_pgp_today"] = None
     if data.get("distributor") is None:
         data["distributor"] = ""
     if keep is not None:

@@ -30,7 +30,11 @@ ROW_PX = 34
 STATUS_STYLE: dict[str, tuple[str, str]] = {
     "exposed": ("Exposed: meets an unsigned release before verifying Sigstore", EXPOSURE_COLORS["exposed"]),
     "not exposed": ("Not exposed: verifies Sigstore in time", EXPOSURE_COLORS["not exposed"]),
-    "unknown": ("Exposure unknown: no likely ready date", EXPOSURE_COLORS["unknown"]),
+    "unknown": ("Exposure unknown: no likely ready date, or no answer on PGP today", EXPOSURE_COLORS["unknown"]),
+    "unverified today": (
+        "Ships unverified today: does not verify PGP now, loses nothing",
+        EXPOSURE_COLORS["unverified today"],
+    ),
     "in production": ("Already verifies Sigstore in production", EXPOSURE_COLORS["ready"]),
 }
 PHASE_WORDS = {"alpha": "Alpha phase", "beta": "Beta phase (highlighted)", "rc": "Release-candidate phase"}
@@ -143,14 +147,20 @@ def timeline_figure(
             f"<b>{plot_text(r.distributor)}</b><br>{_wrap(r.explanation)}<br>Severity if exposed: {r.severity}"
             for r in group
         ]
-        if status == "in production":
-            # Already verifying: nothing to bridge, so a mark where it would start, not a bar.
+        if status in ("in production", "unverified today"):
+            # Already verifying, or verifying nothing today: nothing to bridge, so a mark where it
+            # would start, not a bar.
             fig.add_trace(
                 go.Scatter(
                     x=[r.fetch_start.isoformat() for r in group],
                     y=[axis_name[r.distributor] for r in group],
                     mode="markers",
-                    marker={"symbol": "circle", "size": 16, "color": colour, "line": {"color": "#000000", "width": 1}},
+                    marker={
+                        "symbol": "circle" if status == "in production" else "x",
+                        "size": 16,
+                        "color": colour,
+                        "line": {"color": "#000000", "width": 1},
+                    },
                     name=words,
                     hovertext=hover,
                     hoverinfo="text",

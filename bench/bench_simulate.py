@@ -26,9 +26,10 @@ def synthetic_distributors(n: int, seed: int = 0) -> list[Distributor]:
 
 
 def _activate(d: Distributor) -> Distributor:
-    """The same distributor with a ready date (2025-10-01 when it gave none) and not in production."""
+    """The same distributor with a ready date (2025-10-01 when it gave none), not in production and
+    verifying PGP today (so that every row is simulated)."""
     likely = d.ready_likely or date(2025, 10, 1)
-    return d.with_answers(sigstore_status="evaluating", ready_likely=likely)
+    return d.with_answers(sigstore_status="evaluating", ready_likely=likely, verifies_pgp_today="yes")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         distributors = [_activate(d) for d in distributors]
     policies = builtin_policies()
     setup = time.perf_counter() - t0
-    active = sum(1 for d in distributors if d.ready_likely is not None and not d.in_production)
+    active = sum(
+        1
+        for d in distributors
+        if d.ready_likely is not None and not (d.in_production or d.ships_unverified or d.pgp_unanswered)
+    )
     config = MonteCarloConfig(draws=args.draws, seed=args.seed, redraw_past=args.redraw_past)
     run_monte_carlo(distributors, policies, config)  # warm-up (imports, page faults)
     times, cpu = [], []
@@ -65,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     print(
-        f"simulate: {args.draws:,} draws x {len(distributors):,} distributors ({active:,} with a ready date, "
-        f"not in production) x {len(policies)} policies"
+        f"simulate: {args.draws:,} draws x {len(distributors):,} distributors ({active:,} simulated: a ready "
+        f"date, not in production, verifying PGP today) x {len(policies)} policies"
     )
     print(f"options: all_active={args.all_active} redraw_past={args.redraw_past}")
     print(f"setup (synthetic answers): {setup:.2f} s")

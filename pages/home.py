@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.reference_data import survey_definition
+from ui.schedule_notice import show_schedule_status
 from ui.store import get_store
 
 survey = survey_definition()
@@ -25,6 +26,7 @@ if stats["illustrative"]:
         "statements in the PEP 761 discussion, not submitted by the distributors themselves."
     )
 
+show_schedule_status()
 st.page_link("pages/survey.py", label="Answer the survey for your distribution", icon=":material/edit_note:")
 st.caption(
     "One response per distributor. After submitting you get a private link to come back and edit your answers; "

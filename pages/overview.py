@@ -22,6 +22,7 @@ from ui.review_data import (
     store_and_key,
     store_stats,
 )
+from ui.schedule_notice import show_schedule_status
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -49,6 +50,7 @@ store, url, generation = store_and_key()
 frame = counting_frame(url, generation)
 
 st.title("Survey overview")
+show_schedule_status()
 if frame.empty:
     empty_state("overview")
     st.stop()

@@ -34,6 +34,8 @@ from analysis.simulation import (
 )
 from analysis.storage.db import database_url
 from analysis.timeline_chart import policy_comparison_figure, timeline_figure
+from ui.people_text import show_words
+from ui.schedule_notice import show_schedule_status
 from ui.store import configured_database_url, get_store
 
 DEFAULT_POLICY = "3.14.0b1"
@@ -71,6 +73,7 @@ st.write(
     "distributors meet an unsigned-for-them release before they can verify Sigstore, for how long, and how bad "
     "is it for them? Dates are the real release dates (planned ones for releases not yet made)."
 )
+show_schedule_status()
 
 store = get_store()
 url = database_url(configured_database_url())
@@ -150,13 +153,26 @@ mc = monte_carlo(url, generation, (policy_name,), extra_lag, config).policies[0]
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Distributors exposed", f"{result.n_exposed} of {len(result.distributors)}")
-m2.metric("Ready date unknown", result.n_unknown, help="No likely date given: never counted as zero exposure.")
+m2.metric(
+    "Exposure unknown",
+    result.n_unknown,
+    help="No likely ready date, or did not say whether they verify PGP today: never counted as zero exposure.",
+)
 m3.metric("Exposure days", f"{result.total_exposed_days:,}")
 m4.metric(
     "Severity-weighted days",
     f"{result.weighted_exposed_days:,.0f}",
     help="Exposure days times the weight of each distributor's severity (data/severity.toml).",
 )
+unverified = [r.distributor for r in result.unverified_today]
+if unverified:
+    # Listed apart: PGP stopping costs them nothing, but the council should see who verifies nothing.
+    st.warning(
+        f"**Ship unverified today ({len(unverified)}).** They do not verify CPython's PGP signatures now, so PGP "
+        "stopping takes nothing from them: not exposed, not counted as unknown. They verify no signature at all.",
+        icon=":material/gpp_maybe:",
+    )
+    show_words(", ".join(unverified))
 lo, hi = mc.exposed_interval
 wlo, whi = mc.weighted_interval
 u1, u2, u3, _ = st.columns(4)
@@ -218,6 +234,14 @@ new_stage = w1.selectbox(
     format_func=lambda c: option_label("prerelease_start", c),
 )
 new_lag = w1.number_input("Days after that release", 0, 3650, base.lag_days, key=f"{k}-lag")
+pgp_choices = ["", "yes", "no", "unsure"]  # "" = not answered (None), as on the survey form
+new_pgp = w1.selectbox(
+    "Verifies PGP today",
+    pgp_choices,
+    index=pgp_choices.index(base.verifies_pgp_today or ""),
+    key=f"{k}-pgp",
+    format_func=lambda c: "— not answered —" if not c else option_label("verifies_pgp_today", c),
+)
 new_status = w2.selectbox(
     "Sigstore status",
     statuses,
@@ -244,6 +268,7 @@ changes = {
     "ready_earliest": new_earliest,
     "ready_latest": new_latest,
     "worst_case": new_worst,
+    "verifies_pgp_today": new_pgp or None,
 }
 try:
     scenario = what_if(base, changes, result.policy, schedule, config, extra_lag)
@@ -271,10 +296,13 @@ else:
         else f"{(a.p_exposed - b.p_exposed):+.0%}",
         delta_color="inverse",
     )
+    # Severity says how bad exposure is: it applies only to an exposed outcome.
+    now_severity = a.deterministic.shown_severity or f"none ({a.deterministic.status})"
+    was_severity = b.deterministic.shown_severity or f"none ({b.deterministic.status})"
     x3.metric(
         "Severity",
-        a.deterministic.severity,
-        delta=None if a.deterministic.severity == b.deterministic.severity else f"was {b.deterministic.severity}",
+        now_severity,
+        delta=None if now_severity == was_severity else f"was {was_severity}",
         delta_color="off",
     )
     st.write(f"**As answered:** {b.deterministic.explanation}")

@@ -18,7 +18,7 @@ from analysis.models import (
 )
 from analysis.reference_data import field_help, field_label, known_python_versions, option_label, survey_definition
 from analysis.storage import TokenNotFound
-from analysis.survey_form import FORM_FIELDS, draft_payload, form_values, response_from_form
+from analysis.survey_form import FORM_FIELDS, NOT_ANSWERED, draft_payload, form_values, response_from_form
 from analysis.survey_form import changed_fields as revision_changes
 from ui.store import get_store
 
@@ -138,11 +138,10 @@ with st.form("survey", enter_to_submit=False):
     c1, c2 = st.columns([1, 2])
     c1.radio(
         field_label("verifies_pgp_today"),
-        [v.value for v in YesNoUnsure],
+        [NOT_ANSWERED, *(v.value for v in YesNoUnsure)],
         key="f_verifies_pgp_today",
-        format_func=labelled("verifies_pgp_today"),
+        format_func=lambda code: "— not answered —" if code == NOT_ANSWERED else labelled("verifies_pgp_today")(code),
         horizontal=True,
-        index=None,
         help=field_help("verifies_pgp_today"),
     )
     c2.text_input(

@@ -23,8 +23,16 @@ def test_date_is_actual_when_known_else_planned() -> None:
     b1 = s.get("3.14.0b1")
     assert b1 is not None and b1.planned == date(2025, 5, 6) and b1.actual == date(2025, 5, 7)
     assert b1.date == date(2025, 5, 7)  # slipped one day: the actual date wins
-    final = s.get("3.15.0")
-    assert final is not None and final.actual is None and final.date == date(2026, 10, 1)
+    final = s.get("3.15.0")  # planned 2026-10-01, released 2026-10-09 (after the extra rc3)
+    assert final is not None and final.planned == date(2026, 10, 1) and final.date == date(2026, 10, 9)
+    future = s.get("3.16.0")
+    assert future is not None and future.actual is None and future.date == date(2027, 10, 5)
+
+
+def test_extra_release_candidate_is_a_policy_without_a_plan() -> None:
+    rc3 = resolve_policy("3.15.0rc3")
+    assert rc3.release.planned is None and rc3.date == date(2026, 10, 2) and not rc3.builtin
+    assert load_schedule().newest_released_line() == "3.15"
 
 
 def test_unscheduled_alpha_has_no_plan_but_a_date() -> None:
@@ -76,7 +84,9 @@ def test_slips_from_last_announced_date() -> None:
 
 def test_slips_from_original_plan_skip_renumbered_alphas() -> None:
     slips = slip_samples("first")
-    assert slips["final"] == (6, 6)  # 3.13.0 and 3.14.0 both moved from 10-01 to 10-07
+    # 3.13.0 and 3.14.0 both moved from 10-01 to 10-07; 3.15.0 from 10-01 to 10-09 (rc3 inserted).
+    assert slips["final"] == (6, 6, 8)
+    assert slip_samples("last")["final"] == (0, 0, 8)
     # 3.15.0a6-a8 were renamed slots (a fake -28 days); 3.15.0a5 had no plan at all.
     assert -28 not in slips["alpha"] and -27 not in slips["alpha"]
 
@@ -85,6 +95,7 @@ def test_support_windows_month_precision_eol() -> None:
     windows = load_support_windows()
     assert windows["3.13"].end_of_life == date(2029, 10, 1)
     assert windows["3.16"].first_release == date(2027, 10, 6)
+    assert windows["3.15"].first_release == date(2026, 10, 9)  # the final's actual date
 
 
 def test_severity_mapping_highest_wins_and_default() -> None:
@@ -106,5 +117,5 @@ def test_severity_mapping_errors_name_the_problem() -> None:
 def test_newest_released_line_is_the_newest_line_with_an_actual_final() -> None:
     from analysis.schedule import load_schedule
 
-    # 3.14.0 was released (actual date); 3.15.0 only has a planned date in the reference data.
-    assert load_schedule().newest_released_line() == "3.14"
+    # 3.15.0 was released (actual date); 3.16.0 only has a planned date in the reference data.
+    assert load_schedule().newest_released_line() == "3.15"

@@ -51,6 +51,7 @@ TABLE_COLUMNS = (
     "policy_date",
     "exposed",
     "unknown",
+    "unverified_today",
     "total_exposed_days",
     "weighted_exposed_days",
     "mc_expected_exposed",
@@ -188,7 +189,8 @@ def _policy_header(payload: dict[str, Any]) -> str:
     return (
         f"Policy {s['policy']} ({s['policy_date']}): {s['exposed']} of {s['distributors']} distributors exposed, "
         f"{s['unknown']} unknown, {s['total_exposed_days']} exposure days "
-        f"({s['weighted_exposed_days']} severity-weighted)."
+        f"({s['weighted_exposed_days']} severity-weighted); {s['unverified_today']} ship unverified today "
+        "(they do not verify PGP now: not exposed)."
     )
 
 

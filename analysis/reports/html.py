@@ -51,6 +51,7 @@ h1 { font-size: 1.7rem; margin: 0 0 .2rem; color: var(--accent); }
 h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--accent); }
 h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 p.meta, p.generated, .note { color: var(--muted); font-size: .9rem; margin: .2rem 0; }
+p.meta.stale { color: #8a4b00; font-weight: 600; }
 .personal { border-left: 4px solid var(--accent); background: #eef3f8; padding: .4rem .8rem; margin: .8rem 0; }
 .personal.included { border-color: var(--warn); background: #fbeaea; color: var(--warn); font-weight: 600; }
 .unavailable { border-left: 4px solid #c77c02; background: #fff6e5; padding: .4rem .8rem; margin: .8rem 0; }
@@ -98,6 +99,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 <h1>PEP 761 downstream survey: report for the Steering Council</h1>
 <p class="meta">Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
 <p class="generated">Report generated {{ generated }}</p>
+<p class="meta{% if data.schedule_status|length > 1 %} stale{% endif %}" id="schedule-status">{{ data.schedule_status|join(" ") }}</p>
 <p class="personal{% if data.options.include_contacts %} included{% endif %}">{{ data.personal_data_note }}</p>
 </header>
 <nav><ol>

@@ -32,7 +32,8 @@ _SHORT_COMPARISON_COLUMNS = (
     "Policy (first release without PGP)",
     "Date",
     "Exposed",
-    "Unknown ready date",
+    "Exposure unknown",
+    "Ship unverified today",
     "Severity-weighted days",
     "Expected exposed (Monte Carlo)",
     "90 % range exposed",
@@ -97,6 +98,7 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
     if url:
         out.append(f"Full report with charts: [HTML report]({safe_url(url)})")
     out.append(f"{GENERATED_PREFIX}{escape(data.generated_at.isoformat())}_")
+    out.append(f"_{escape(' '.join(data.schedule_status))}_")
     out += ["", f"> {escape(data.personal_data_note)}", ""]
     for section, reason in data.unavailable:
         out += [f"> **{escape(section)}** could not be included: {escape(reason)}.", ""]

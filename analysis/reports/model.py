@@ -106,6 +106,9 @@ class ReportData:
     answers: tuple[Any, ...] = ()
     #: Sections that could not be built, with the reason, shown in the report instead of numbers.
     unavailable: tuple[tuple[str, str], ...] = ()
+    #: "Release schedule as of DATE (source)." and, when planned dates are already past on the
+    #: generation date, the warning that the schedule is older than the world (one line each).
+    schedule_status: tuple[str, ...] = ()
     #: Plotly figures by key, in display order (HTML and PDF only). Not compared or hashed.
     figures: dict[str, Any] = field(default_factory=dict, compare=False)
 

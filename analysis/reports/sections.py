@@ -169,6 +169,7 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
                 d.policy.description,
                 d.n_exposed,
                 d.n_unknown,
+                len(d.unverified_today),
                 d.total_exposed_days,
                 round(d.weighted_exposed_days, 1),
                 round(m.expected_exposed, 1),
@@ -185,7 +186,8 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
             "Date",
             "Description",
             "Exposed",
-            "Unknown ready date",
+            "Exposure unknown",
+            "Ship unverified today",
             "Exposed days",
             "Severity-weighted days",
             "Expected exposed (Monte Carlo)",
@@ -198,6 +200,7 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
             f"Exposed, unknown and days: deterministic rules (one date per release). Expected values and "
             f"5th-95th percentile ranges: {options.draws:,} Monte Carlo draws, seed {options.seed}. "
             f"Recommendation threshold: {_days(options.threshold)} severity-weighted days."
+            f"{_unverified_note(det)}"
         ),
     )
     exposures = []
@@ -217,7 +220,7 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
                         r.first_affected_date.isoformat(),
                         r.ready_date.isoformat() if r.ready_date else "unknown",
                         r.exposed_days,
-                        r.severity,
+                        r.shown_severity,
                         p_exp,
                         p90,
                     )
@@ -252,6 +255,18 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
         figure_keys=tuple(figures),
     )
     return section, figures
+
+
+def _unverified_note(det: Any) -> str:
+    """The distributors that ship unverified today, named apart: PGP stopping costs them nothing
+    (they are neither exposed nor unknown), but the Steering Council should know they verify nothing."""
+    names = sorted({r.distributor for d in det for r in d.unverified_today}, key=str.casefold)
+    if not names:
+        return ""
+    return (
+        f" Ship unverified today ({len(names)}): {', '.join(names)}. They do not verify PGP signatures now, so "
+        "PGP stopping takes nothing from them: not exposed, not counted as unknown."
+    )
 
 
 def _simulation_figures(det: Any, mc: Any, schedule: Any, threshold: float, recommended: str | None) -> dict[str, Any]:

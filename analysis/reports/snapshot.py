@@ -145,7 +145,11 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         themes=tuple(_themes(store, latest)),
         simulation=simulation,
         methodology=methodology(options),
-        provenance=provenance(options, snapshot_at, len(stored), len(latest), answers_sha256),
+        provenance=(
+            *provenance(options, snapshot_at, len(stored), len(latest), answers_sha256),
+            ("Release schedule status", " ".join(_schedule_status(generated_at))),
+        ),
+        schedule_status=_schedule_status(generated_at),
         answers_json=answers_json,
         answers_sha256=answers_sha256,
         answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
@@ -380,6 +384,17 @@ def methodology(options: ReportOptions) -> tuple[tuple[str, str], ...]:
             ),
         ),
     )
+
+
+def _schedule_status(generated_at: datetime) -> tuple[str, ...]:
+    """The as-of line and the stale-schedule warning, judged on the day the report is generated
+    (like ``generated_at``, the one part of a report that depends on the clock)."""
+    try:
+        from analysis.schedule import schedule_status
+
+        return schedule_status(generated_at.date()).lines
+    except (OSError, ValueError) as exc:
+        return (f"Release schedule: unavailable ({exc}).",)
 
 
 def reference_commits() -> list[str]:

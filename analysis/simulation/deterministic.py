@@ -10,6 +10,11 @@ Rules (issue #5), applied per distributor for a policy that stops PGP at release
   exposed (``exposed_days`` 0, ``ready_date`` ``None``: the survey describes today, and today it
   verifies). A missing likely date is "unknown" (``None``), never a silent zero; unknowns are
   counted apart (``n_unknown``) and left out of the day totals.
+* A distributor that does **not verify PGP today** (``verifies_pgp_today`` "no") loses nothing
+  when PGP stops: status "unverified today", not exposed (0 days), not unknown. It ships CPython
+  unverified already, which the Steering Council should see, so it is listed apart
+  (``unverified_today``). Left unanswered (``None``), whether PGP matters to it is unknown: status
+  "unknown". "Unsure" is simulated like "yes": it may verify, so it may lose something.
 * ``exposed_days`` = max(0, ready_date - first_affected_date); exposed when it is positive.
 """
 
@@ -23,7 +28,7 @@ from typing import Any, Literal
 from analysis.schedule import STAGE_WORDS, Policy, Schedule, load_schedule, resolve_policy
 from analysis.simulation.inputs import Distributor
 
-Status = Literal["exposed", "not exposed", "unknown", "in production"]
+Status = Literal["exposed", "not exposed", "unknown", "in production", "unverified today"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class DistributorResult:
     @property
     def weighted_days(self) -> float | None:
         return None if self.exposed_days is None else self.exposed_days * self.weight
+
+    @property
+    def shown_severity(self) -> str | None:
+        """The severity a reader sees: only when exposed (a harmless status has no severity)."""
+        return self.severity if self.status == "exposed" else None
 
     def as_json(self) -> dict[str, Any]:
         """The CLI's JSON keys (issue #5) plus ``exposed``, ``status`` and ``explanation``."""
@@ -87,6 +97,11 @@ class PolicyResult:
         return [r for r in self.distributors if r.status == "unknown"]
 
     @property
+    def unverified_today(self) -> list[DistributorResult]:
+        """Distributors that do not verify PGP today: not exposed, listed apart."""
+        return [r for r in self.distributors if r.status == "unverified today"]
+
+    @property
     def n_exposed(self) -> int:
         return len(self.exposed)
 
@@ -110,6 +125,7 @@ class PolicyResult:
             "distributors": len(self.distributors),
             "exposed": self.n_exposed,
             "unknown": self.n_unknown,
+            "unverified_today": len(self.unverified_today),
             "total_exposed_days": self.total_exposed_days,
             "weighted_exposed_days": round(self.weighted_exposed_days, 1),
         }
@@ -137,6 +153,11 @@ def explain(d: Distributor, policy: Policy, fetch_start: date, first_affected: d
     start = f"{d.name} {_start_words(d.prerelease_start, lag)}{assumed}"
     if d.in_production:
         return f"{d.name} already verifies Sigstore in production: not exposed."
+    if d.ships_unverified:
+        return (
+            f"{d.name} does not verify CPython's PGP signatures today: it already ships unverified, so PGP "
+            f"stopping at {policy.name} takes nothing from it (not exposed, listed apart)."
+        )
     if first_affected == policy.date:
         meets = f"meets {policy.name} on {first_affected.isoformat()}"
     else:
@@ -144,6 +165,8 @@ def explain(d: Distributor, policy: Policy, fetch_start: date, first_affected: d
             f"fetches its first {policy.line} release on {first_affected.isoformat()}, "
             f"after PGP stopped at {policy.name} ({policy.date.isoformat()})"
         )
+    if d.pgp_unanswered:
+        return f"{start}, {meets}, but did not say whether it verifies PGP today: exposure unknown."
     ready = d.ready_likely
     if ready is None:
         return f"{start}, {meets}, but gave no likely date for verifying Sigstore: exposure unknown."
@@ -167,7 +190,9 @@ def simulate_distributor(
     status: Status
     if d.in_production:
         ready, days, status = None, 0, "in production"
-    elif d.ready_likely is None:
+    elif d.ships_unverified:
+        ready, days, status = None, 0, "unverified today"
+    elif d.pgp_unanswered or d.ready_likely is None:
         ready, days, status = None, None, "unknown"
     else:
         ready = d.ready_likely

@@ -28,6 +28,7 @@ WHAT_IF_FIELDS: tuple[str, ...] = (
     "ready_likely",
     "ready_latest",
     "worst_case",
+    "verifies_pgp_today",
 )
 
 
@@ -47,10 +48,23 @@ class Distributor:
     severity: str
     weight: float
     illustrative: bool = False
+    #: "yes", "no", "unsure", or ``None`` when the question was left unanswered.
+    verifies_pgp_today: str | None = "yes"
 
     @property
     def in_production(self) -> bool:
         return self.sigstore_status == "in-production"
+
+    @property
+    def ships_unverified(self) -> bool:
+        """Does not verify PGP today (and does not verify Sigstore either): PGP stopping takes nothing
+        from it. Not exposed, and not unknown: the Steering Council sees these apart."""
+        return self.verifies_pgp_today == "no" and not self.in_production
+
+    @property
+    def pgp_unanswered(self) -> bool:
+        """Whether it verifies PGP today was not answered: whether losing PGP costs it anything is unknown."""
+        return self.verifies_pgp_today is None
 
     def with_answers(self, severity: SeverityMapping | None = None, **changes: Any) -> Distributor:
         """A copy with some answers changed (the "what if"); severity is re-derived."""
@@ -64,6 +78,8 @@ class Distributor:
         for key in ("ready_earliest", "ready_likely", "ready_latest"):
             if key in changes:
                 changes[key] = _as_date(changes[key])
+        if "verifies_pgp_today" in changes:
+            changes["verifies_pgp_today"] = _answer_or_none(changes["verifies_pgp_today"])
         updated = replace(self, **changes)
         mapping = severity or load_severity()
         level = mapping.level_of(updated.worst_case)
@@ -98,6 +114,7 @@ def make_distributor(
     worst_case: Iterable[str] = (),
     illustrative: bool = False,
     severity: SeverityMapping | None = None,
+    verifies_pgp_today: Any = "yes",
 ) -> Distributor:
     """Build a distributor from plain values (tests, the bench and the "what if" use this)."""
     mapping = severity or load_severity()
@@ -116,7 +133,16 @@ def make_distributor(
         severity=level,
         weight=mapping.weight(level),
         illustrative=illustrative,
+        verifies_pgp_today=_answer_or_none(verifies_pgp_today),
     )
+
+
+def _answer_or_none(value: Any) -> str | None:
+    """An enum answer as its code; ``None``, NaN and "" (unanswered, whichever store it came from) -> None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(getattr(value, "value", value)).strip()
+    return text or None
 
 
 def from_response(response: SurveyResponse, severity: SeverityMapping | None = None) -> Distributor:
@@ -131,6 +157,7 @@ def from_response(response: SurveyResponse, severity: SeverityMapping | None = N
         worst_case=response.worst_case,
         illustrative=response.illustrative,
         severity=severity,
+        verifies_pgp_today=response.verifies_pgp_today,
     )
 
 
@@ -174,6 +201,7 @@ def distributors_from_frame(frame: pd.DataFrame, severity: SeverityMapping | Non
             worst_case=row.get("worst_case") or (),
             illustrative=bool(row.get("illustrative", False)),
             severity=mapping,
+            verifies_pgp_today=row.get("verifies_pgp_today"),
         )
         for row in select_unit(frame, "distributor").to_dict("records")
     ]

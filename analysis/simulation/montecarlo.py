@@ -6,7 +6,9 @@ actual date unless ``redraw_past`` asks for the "as seen at decision time" view.
 gets a ready date drawn from a triangular(earliest, likely, latest) distribution. When only
 ``likely`` is given, the defaults are ``likely - 30`` and ``likely + 90`` days: skewed late,
 because adoption plans slip far more often than they finish early. A distributor without a likely
-date stays "unknown" (excluded from the counts, reported separately), as in the deterministic core.
+date stays "unknown" (excluded from the counts, reported separately), as in the deterministic core;
+so does one that left "do you verify PGP today?" unanswered. One that does not verify PGP today is
+never exposed (P 0) and counted apart (``n_unverified``).
 
 Vectorised: distributors x draws arrays of float32 day numbers (the draws axis is contiguous so
 the per-distributor percentiles are one ``np.partition`` each), one pass per policy. 10,000 draws
@@ -54,6 +56,8 @@ class PolicyDistribution:
     n_distributors: int
     n_unknown: int
     n_in_production: int
+    #: Distributors that do not verify PGP today (never exposed, not unknown).
+    n_unverified: int
     expected_exposed: float
     #: 5th-95th percentile of the number exposed across draws: the spread of plausible outcomes.
     exposed_interval: tuple[float, float]
@@ -64,7 +68,7 @@ class PolicyDistribution:
     weighted_interval: tuple[float, float]
     expected_weighted_ci: tuple[float, float]
     names: tuple[str, ...]
-    #: P(exposed) per distributor; NaN when unknown, 0 when in production.
+    #: P(exposed) per distributor; NaN when unknown, 0 when in production or unverified today.
     p_exposed: np.ndarray
     p50_days: np.ndarray
     p90_days: np.ndarray
@@ -81,6 +85,7 @@ class PolicyDistribution:
             "draws": self.draws,
             "distributors": self.n_distributors,
             "unknown": self.n_unknown,
+            "unverified_today": self.n_unverified,
             "expected_exposed": r(self.expected_exposed),
             "exposed_interval_90": [r(v) for v in self.exposed_interval],
             "expected_exposed_ci_90": [r(v) for v in self.expected_exposed_ci],
@@ -310,8 +315,10 @@ def run_monte_carlo(
 
     names = tuple(d.name for d in distributors)
     in_prod = np.array([d.in_production for d in distributors], bool)
-    known = np.array([d.ready_likely is not None for d in distributors], bool)
-    active_idx = np.flatnonzero(known & ~in_prod)
+    unverified = np.array([d.ships_unverified for d in distributors], bool)
+    not_exposed = in_prod | unverified
+    known = np.array([d.ready_likely is not None and not d.pgp_unanswered for d in distributors], bool)
+    active_idx = np.flatnonzero(known & ~not_exposed)
     active = [distributors[i] for i in active_idx.tolist()]
 
     # Needed release dates: each policy's release and the first release of each stage of its line.
@@ -330,7 +337,7 @@ def run_monte_carlo(
     buf = np.empty_like(ready)
 
     n = len(distributors)
-    n_unknown = int((~known & ~in_prod).sum())
+    n_unknown = int((~known & ~not_exposed).sum())
     results = []
     for p in resolved:
         needed = [dates[p.name], *(dates[stage_release[(p.line, s)]] for s in STAGES)]
@@ -352,7 +359,7 @@ def run_monte_carlo(
         p_exp = np.full(n, np.nan)
         p50, p90, mean = p_exp.copy(), p_exp.copy(), p_exp.copy()
         for arr in (p_exp, p50, p90, mean):
-            arr[in_prod] = 0.0
+            arr[not_exposed] = 0.0
         if blocks.order.size:
             if first_affected is not None:
                 stats = ready_hist.exposure_stats(first_affected)
@@ -367,6 +374,7 @@ def run_monte_carlo(
                 n_distributors=n,
                 n_unknown=n_unknown,
                 n_in_production=int(in_prod.sum()),
+                n_unverified=int(unverified.sum()),
                 expected_exposed=float(count.mean()),
                 exposed_interval=_interval(count),
                 expected_exposed_ci=_ci(count),

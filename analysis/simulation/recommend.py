@@ -38,7 +38,7 @@ def recommend(policies: Sequence[PolicyDistribution], threshold: float) -> Recom
                     f"; the one before it, {prev.policy.name}, would mean {_days(prev.expected_weighted_days)} "
                     f"days with {prev.expected_exposed:.1f} distributors exposed"
                 )
-            unknown = f" ({p.n_unknown} distributors with no ready date are not counted)" if p.n_unknown else ""
+            unknown = f" ({p.n_unknown} distributors with unknown exposure are not counted)" if p.n_unknown else ""
             return Recommendation(
                 p.policy.name,
                 threshold,

@@ -13,12 +13,14 @@ import pandas as pd
 from analysis.simulation.deterministic import DistributorResult, PolicyResult
 from analysis.simulation.montecarlo import MonteCarloResult, PolicyDistribution
 
-STATUS_ORDER = {"exposed": 0, "unknown": 1, "not exposed": 2, "in production": 3}
+STATUS_ORDER = {"exposed": 0, "unknown": 1, "unverified today": 2, "not exposed": 3, "in production": 4}
 
 
 def _ready_words(r: DistributorResult) -> str:
     if r.status == "in production":
         return "already verifying"
+    if r.status == "unverified today":
+        return "does not verify PGP today"
     return r.ready_date.isoformat() if r.ready_date else "unknown"
 
 
@@ -34,7 +36,7 @@ def distributor_table(result: PolicyResult, mc: PolicyDistribution | None = None
             "First unsigned release": r.first_affected_date,
             "Ready (likely)": _ready_words(r),
             "Exposed days": r.exposed_days,
-            "Severity": r.severity,
+            "Severity": r.shown_severity or "—",
         }
         if mc is not None:
             i = stats.get(r.distributor)
@@ -62,6 +64,7 @@ def comparison_table(results: Sequence[PolicyResult], mc: MonteCarloResult | Non
             "PGP stops on": r.policy.date,
             "Exposed": r.n_exposed,
             "Unknown": r.n_unknown,
+            "Ship unverified today": len(r.unverified_today),
             "Exposed days": r.total_exposed_days,
             "Weighted days": round(r.weighted_exposed_days, 1),
         }

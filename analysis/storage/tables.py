@@ -59,7 +59,7 @@ class RevisionRow(Base):
     python_versions: Mapped[str] = mapped_column(Text)  # JSON list
     prerelease_start: Mapped[str] = mapped_column(String(20))
     prerelease_lag_days: Mapped[int] = mapped_column(Integer)
-    verifies_pgp_today: Mapped[str] = mapped_column(String(10))
+    verifies_pgp_today: Mapped[str | None] = mapped_column(String(10), nullable=True)  # NULL: not answered
     verification_tooling: Mapped[str] = mapped_column(Text)
     sigstore_status: Mapped[str] = mapped_column(String(20))
     blockers: Mapped[str] = mapped_column(Text)  # JSON list
@@ -95,7 +95,7 @@ class LatestRow(Base):
     python_versions: Mapped[str] = mapped_column(Text)  # JSON list
     prerelease_start: Mapped[str] = mapped_column(String(20))
     prerelease_lag_days: Mapped[int] = mapped_column(Integer)
-    verifies_pgp_today: Mapped[str] = mapped_column(String(10))
+    verifies_pgp_today: Mapped[str | None] = mapped_column(String(10), nullable=True)
     sigstore_status: Mapped[str] = mapped_column(String(20))
     blockers: Mapped[str] = mapped_column(Text)  # JSON list
     ready_earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
