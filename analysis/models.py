@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from analysis.reference_data import distributor_aliases, known_python_versions, version_key
 
@@ -138,9 +139,20 @@ class ReadyBy(BaseModel):
         points = [
             (n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d
         ]
-        for (name_a, a), (name_b, b) in pairwise(points):
-            if a > b:
-                raise ValueError(f"{name_a} date ({a}) must not be after the {name_b} date ({b})")
+        # Every out-of-order pair at once (earliest > likely *and* likely > latest), so a person
+        # fixes both in one go; ``pairs`` names them for the form ("earliest>likely;likely>latest").
+        wrong = [(name_a, a, name_b, b) for (name_a, a), (name_b, b) in pairwise(points) if a > b]
+        if wrong:
+            raise PydanticCustomError(
+                "date_order",
+                "{problems}",
+                {
+                    "problems": "; ".join(
+                        f"{na} date ({a}) must not be after the {nb} date ({b})" for na, a, nb, b in wrong
+                    ),
+                    "pairs": ";".join(f"{na}>{nb}" for na, _, nb, _ in wrong),
+                },
+            )
         return self
 
     def is_empty(self) -> bool:

@@ -1,8 +1,10 @@
 """The survey form: answer, save a draft, come back with the private edit link."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -14,12 +16,22 @@ from analysis.models import (
     SigstoreStatus,
     WorstCase,
     YesNoUnsure,
-    format_validation_error,
 )
 from analysis.reference_data import field_help, field_label, known_python_versions, option_label, survey_definition
 from analysis.storage import TokenNotFound
-from analysis.survey_form import FORM_FIELDS, NOT_ANSWERED, draft_payload, form_values, response_from_form
-from analysis.survey_form import changed_fields as revision_changes
+from analysis.survey_form import (
+    FORM_FIELDS,
+    NOT_ANSWERED,
+    Change,
+    Problem,
+    describe_changes,
+    draft_payload,
+    dual_signing_choices,
+    dual_signing_words,
+    form_problems,
+    form_values,
+    response_from_form,
+)
 from ui.store import get_store
 
 store = get_store()
@@ -40,6 +52,39 @@ def show_new_link(token: str, what: str) -> None:
 
 def labelled(field: str) -> Callable[[object], str]:
     return lambda code: "—" if code is None else option_label(field, str(code))
+
+
+def long_help(field: str) -> str:
+    """Help for a long text box: no ``max_chars`` (the browser would drop a longer paste whole), so
+    the limit is said here and checked on submit, where the text stays in the box."""
+    return f"{field_help(field)} Up to {MAX_TEXT:,} characters."
+
+
+def mark(field: str, where: Any = st) -> None:
+    """Under a field that failed validation: its problem, in a container the page scrolls to."""
+    for problem in problems_by_field.get(field, []):
+        with where.container(key=f"problem_{field}"):
+            st.error(problem.message, icon=":material/error:")
+
+
+def scroll_to_first_problem(problems: list[Problem], nonce: int) -> None:
+    """Bring the first marked field into view (our own constant script; field keys are ours)."""
+    first = next((p.field for p in problems if p.field in FORM_FIELDS), None)
+    if first is None:
+        return
+    st.html(
+        f"""<script>/* {nonce} */
+(function () {{
+  let tries = 0;
+  const go = () => {{
+    const el = document.querySelector(".st-key-problem_{first}");
+    if (el) {{ el.scrollIntoView({{block: "center"}}); return; }}
+    if (tries++ < 50) setTimeout(go, 100);
+  }};
+  go();
+}})();</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 token = st.query_params.get("edit") or st.session_state.get("edit_token")
@@ -72,6 +117,11 @@ if st.session_state.get("_form_loaded_for") != loaded_for:
         st.session_state[f"f_{key}"] = value
     st.session_state["_form_loaded_for"] = loaded_for
 
+problems: list[Problem] = st.session_state.get("_survey_problems", [])
+problems_by_field: dict[str, list[Problem]] = {}
+for p in problems:
+    problems_by_field.setdefault(p.field, []).append(p)
+
 if session and session.latest:
     st.info(
         f"You are editing the answers for **{session.latest.response.distributor}** "
@@ -79,7 +129,9 @@ if session and session.latest:
         "Saving keeps the earlier revisions."
     )
 if session and session.draft_saved_at:
-    st.info(f"Resumed your draft saved {session.draft_saved_at:%Y-%m-%d %H:%M} UTC.")
+    st.info(
+        f"Your draft saved {session.draft_saved_at:%Y-%m-%d %H:%M} UTC is loaded. It is not counted until you submit."
+    )
 
 known = list(survey["known_distributors"])
 current_name = st.session_state.get("f_distributor")
@@ -97,6 +149,7 @@ with st.form("survey", enter_to_submit=False):
         placeholder="Choose or type a name",
         help=field_help("distributor"),
     )
+    mark("distributor", c1)
     c2.selectbox(
         field_label("distributor_kind") + " *",
         [k.value for k in DistributorKind],
@@ -105,6 +158,7 @@ with st.form("survey", enter_to_submit=False):
         placeholder="Choose a kind",
         help=field_help("distributor_kind"),
     )
+    mark("distributor_kind", c2)
     c1.text_input(
         field_label("respondent_role"), key="f_respondent_role", max_chars=200, help=field_help("respondent_role")
     )
@@ -127,6 +181,7 @@ with st.form("survey", enter_to_submit=False):
         index=None,
         help=field_help("prerelease_start"),
     )
+    mark("prerelease_start", c1)
     c2.number_input(
         field_label("prerelease_lag_days"),
         min_value=0,
@@ -145,11 +200,9 @@ with st.form("survey", enter_to_submit=False):
         help=field_help("verifies_pgp_today"),
     )
     c2.text_input(
-        field_label("verification_tooling"),
-        key="f_verification_tooling",
-        max_chars=MAX_TEXT,
-        help=field_help("verification_tooling"),
+        field_label("verification_tooling"), key="f_verification_tooling", help=long_help("verification_tooling")
     )
+    mark("verification_tooling", c2)
 
     st.subheader("Adopting Sigstore")
     st.selectbox(
@@ -160,6 +213,7 @@ with st.form("survey", enter_to_submit=False):
         placeholder="Choose a status",
         help=field_help("sigstore_status"),
     )
+    mark("sigstore_status")
     st.multiselect(
         field_label("blockers"),
         [b.value for b in Blocker],
@@ -167,14 +221,13 @@ with st.form("survey", enter_to_submit=False):
         format_func=labelled("blockers"),
         help=field_help("blockers"),
     )
-    st.text_area(
-        field_label("blockers_text"), key="f_blockers_text", max_chars=MAX_TEXT, help=field_help("blockers_text")
-    )
+    st.text_area(field_label("blockers_text"), key="f_blockers_text", help=long_help("blockers_text"))
+    mark("blockers_text")
     st.markdown(f"**{field_label('ready_by')}**", help=field_help("ready_by"))
-    c1, c2, c3 = st.columns(3)
-    c1.date_input("Earliest", key="f_ready_earliest", format="YYYY-MM-DD")
-    c2.date_input("Most likely", key="f_ready_likely", format="YYYY-MM-DD")
-    c3.date_input("Latest", key="f_ready_latest", format="YYYY-MM-DD")
+    points = survey["fields"]["ready_by"]["points"]
+    for column, point in zip(st.columns(3), ("earliest", "likely", "latest"), strict=True):
+        column.date_input(points[point], key=f"f_ready_{point}", format="YYYY-MM-DD")
+        mark(f"ready_{point}", column)
 
     st.subheader("If PGP is gone")
     st.multiselect(
@@ -184,25 +237,35 @@ with st.form("survey", enter_to_submit=False):
         format_func=labelled("worst_case"),
         help=field_help("worst_case"),
     )
-    st.text_area(
-        field_label("worst_case_text"), key="f_worst_case_text", max_chars=MAX_TEXT, help=field_help("worst_case_text")
-    )
+    st.text_area(field_label("worst_case_text"), key="f_worst_case_text", help=long_help("worst_case_text"))
+    mark("worst_case_text")
     st.selectbox(
         field_label("dual_signing_until"),
-        [None, *known_python_versions()],
+        dual_signing_choices(),
         key="f_dual_signing_until",
-        format_func=lambda v: "No need" if v is None else v,
+        format_func=dual_signing_words,
         help=field_help("dual_signing_until"),
     )
-    st.text_area(field_label("comments"), key="f_comments", max_chars=MAX_TEXT, help=field_help("comments"))
-    with st.expander("Transcribed answer? Say where it comes from"):
-        st.text_input(field_label("source"), key="f_source", max_chars=MAX_TEXT, help=field_help("source"))
+    st.text_area(field_label("comments"), key="f_comments", help=long_help("comments"))
+    mark("comments")
+    with st.expander("Transcribed answer? Say where it comes from", expanded="source" in problems_by_field):
+        st.text_input(field_label("source"), key="f_source", help=long_help("source"))
+        mark("source")
 
     b1, b2, _ = st.columns([1, 1, 3])
     submitted = b1.form_submit_button("Submit answers", type="primary")
     drafted = b2.form_submit_button("Save draft")
 
 values = {key: st.session_state.get(f"f_{key}") for key in FORM_FIELDS}
+
+
+def after_save(flash: dict[str, Any]) -> None:
+    """Rerun after a save so the banners above the form say what is stored now; the outcome
+    is shown once, below the form, where the respondent clicked."""
+    st.session_state["_survey_flash"] = flash
+    st.session_state.pop("_survey_problems", None)
+    st.rerun()
+
 
 if drafted:
     try:
@@ -213,51 +276,91 @@ if drafted:
         if result.token:
             st.session_state["edit_token"] = result.token
             st.session_state["_form_loaded_for"] = result.token
-            show_new_link(result.token, "Draft saved.")
+            after_save({"text": "Draft saved.", "link": result.token})
         else:
-            st.success("Draft saved. Use your private edit link to resume it.")
+            after_save({"text": "Draft saved. Use your private edit link to resume it."})
 
 if submitted:
     keep = session.latest.response if session and session.latest else None
     try:
         response = response_from_form(values, keep=keep)
     except ValidationError as exc:
-        st.error(
-            "Your answers were not saved yet; please fix these and submit again:\n\n"
-            + "\n".join(f"- {line}" for line in format_validation_error(exc))
-        )
+        st.session_state["_survey_problems"] = form_problems(exc, values)
+        st.session_state["_survey_attempt"] = st.session_state.get("_survey_attempt", 0) + 1
+        st.session_state.pop("_survey_flash", None)
+        st.rerun()
     else:
         result = store.submit(response, token)
+        flash: dict[str, Any] = {"evaluating": response.sigstore_status.value == "evaluating"}
         if result.token:
             st.session_state["edit_token"] = result.token
             st.session_state["_form_loaded_for"] = result.token
-            show_new_link(result.token, f"Thank you: your answers for {response.distributor} are saved.")
+            flash |= {"text": f"Thank you: your answers for {response.distributor} are saved.", "link": result.token}
+        elif result.unchanged:
+            flash |= {
+                "kind": "info",
+                "text": f"Nothing changed since revision {result.revision}: your answers are the same, "
+                "so no new revision was saved.",
+            }
         elif result.revision == 1:
-            st.success(
+            flash["text"] = (
                 f"Thank you: your answers for {response.distributor} are saved. "
                 "Your private link stays the same if you want to edit them later."
             )
         else:
-            st.success(f"Saved revision {result.revision} of your answers for {response.distributor}.")
-        if response.sigstore_status.value == "evaluating":
-            st.info(
-                "Evaluating Sigstore? Try verifying a real CPython release offline, and attach the result to "
-                "your answer as evidence that your path works."
-            )
-            st.page_link(
-                "pages/verify.py",
-                label="Verify a CPython release offline",
-                icon=":material/verified:",
-                query_params={"edit": token or result.token or ""},
-            )
+            flash["text"] = f"Saved revision {result.revision} of your answers for {response.distributor}."
+        after_save(flash)
 
-if token:
-    history = store.history(session.response_id) if session else []
+if problems:
+    st.error(
+        "Your answers were not saved yet; please fix these and submit again:\n\n"
+        + "\n".join(f"- {p.message}" for p in problems)
+    )
+    scroll_to_first_problem(problems, st.session_state.get("_survey_attempt", 0))
+
+flash_shown = st.session_state.pop("_survey_flash", None)
+if flash_shown:
+    if flash_shown.get("kind") == "info":
+        st.info(flash_shown["text"], icon=":material/info:")
+    elif flash_shown.get("link"):
+        show_new_link(flash_shown["link"], flash_shown["text"])
+    else:
+        st.success(flash_shown["text"])
+    if flash_shown.get("evaluating"):
+        st.info(
+            "Evaluating Sigstore? Try verifying a real CPython release offline, and attach the result to "
+            "your answer as evidence that your path works."
+        )
+        st.page_link(
+            "pages/verify.py",
+            label="Verify a CPython release offline",
+            icon=":material/verified:",
+            query_params={"edit": token or ""},
+        )
+
+if token and session:
+    history = store.history(session.response_id)
     if history:
         with st.expander(f"Revision history ({len(history)})"):
+            rows: list[dict[str, object]] = []
             previous = None
             for item in history:
-                changes: list[str] = revision_changes(previous.response, item.response) if previous else []
-                what = ", ".join(field_label(c) for c in changes) if changes else "first submission"
-                st.markdown(f"**Revision {item.revision}** · {item.response.submitted_at:%Y-%m-%d %H:%M} UTC · {what}")
+                when = f"{item.response.submitted_at:%Y-%m-%d %H:%M} UTC"
+                changes: list[Change] = describe_changes(previous.response, item.response) if previous else []
+                if previous is None:
+                    rows.append({"Revision": item.revision, "Submitted": when, "Answer": "first submission"})
+                elif not changes:
+                    rows.append({"Revision": item.revision, "Submitted": when, "Answer": "no change"})
+                for change in changes:
+                    rows.append(
+                        {
+                            "Revision": item.revision,
+                            "Submitted": when,
+                            "Answer": change.label,
+                            "Before": change.before,
+                            "After": change.after,
+                        }
+                    )
                 previous = item
+            # A table, not Markdown: the values are the respondent's own words.
+            st.dataframe(pd.DataFrame(rows).fillna(""), hide_index=True, width="stretch")

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.storage import open_store
+from analysis.models import MAX_TEXT
+from analysis.reference_data import field_label, known_python_versions
+from analysis.storage import ResponseStore, open_store
 from tests.conftest import APP_PATH, make_response
 
 
@@ -49,7 +51,13 @@ def test_landing_page_counts_distributors_and_links_to_pep() -> None:
     assert "peps.python.org/pep-0761" in text and "sigstore" in text.lower()
 
 
-def test_fill_submit_reload_edit_and_history() -> None:
+def history_rows(at: AppTest) -> list[dict[str, object]]:
+    """The revision history table as a person reads it (one row per changed answer)."""
+    table = at.expander[-1].dataframe[0].value
+    return [{k: v for k, v in row.items() if v != ""} for row in table.to_dict("records")]
+
+
+def test_fill_submit_reload_edit_and_history(store: ResponseStore) -> None:
     at = open_survey()
     fill_required(at)
     at.multiselect(key="f_blockers").set_value(["offline-verification", "packaging-dependencies"])
@@ -58,7 +66,9 @@ def test_fill_submit_reload_edit_and_history() -> None:
     submit(at)
     assert "your answers for Gentoo are saved" in at.success[0].value
     token = token_from(at)
-    latest = open_store().latest()
+    # The banner above the form already reads what is stored now.
+    assert "editing the answers for **Gentoo**" in at.info[0].value and "revision 1" in at.info[0].value
+    latest = store.latest()
     assert len(latest) == 1 and latest[0].response.blockers_text == "We build offline."
 
     again = open_survey(token)
@@ -67,37 +77,116 @@ def test_fill_submit_reload_edit_and_history() -> None:
     assert again.multiselect(key="f_blockers").value == ["offline-verification", "packaging-dependencies"]
     assert again.date_input(key="f_ready_likely").value == date(2025, 6, 1)
     again.number_input(key="f_prerelease_lag_days").set_value(14)
+    again.multiselect(key="f_blockers").set_value(["offline-verification"])
     submit(again)
     assert "Saved revision 2" in again.success[0].value
+    assert "revision 2" in again.info[0].value  # the banner followed the save
     assert not again.code  # the link is shown only once, at creation
 
-    history = open_store().history(latest[0].response.response_id)  # type: ignore[arg-type]
+    history = store.history(latest[0].response.response_id)  # type: ignore[arg-type]
     assert [h.response.prerelease_lag_days for h in history] == [0, 14]
     third = open_survey(token)
-    expander_text = " ".join(m.value for m in third.expander[-1].markdown)
-    assert "Revision 1" in expander_text and "Revision 2" in expander_text
-    assert "Days after that release appears" in expander_text
+    assert history_rows(third) == [
+        {
+            "Revision": 1,
+            "Submitted": f"{history[0].response.submitted_at:%Y-%m-%d %H:%M} UTC",
+            "Answer": "first submission",
+        },
+        {
+            "Revision": 2,
+            "Submitted": f"{history[1].response.submitted_at:%Y-%m-%d %H:%M} UTC",
+            "Answer": field_label("prerelease_lag_days"),
+            "Before": "0",
+            "After": "14",
+        },
+        {
+            "Revision": 2,
+            "Submitted": f"{history[1].response.submitted_at:%Y-%m-%d %H:%M} UTC",
+            "Answer": field_label("blockers"),
+            "Before": "Offline verification, Packaging the client's dependencies",
+            "After": "Offline verification",
+        },
+    ]
 
 
-def test_validation_failure_keeps_what_was_typed_and_stores_nothing() -> None:
+def test_resubmitting_unchanged_answers_adds_no_revision_and_says_so(store: ResponseStore) -> None:
+    at = open_survey()
+    fill_required(at)
+    submit(at)
+    token = token_from(at)
+    again = open_survey(token)
+    submit(again)
+    assert any("Nothing changed since revision 1" in i.value for i in again.info)
+    assert not again.success
+    rid = store.latest()[0].response.response_id
+    assert [h.revision for h in store.history(rid)] == [1]  # type: ignore[arg-type]
+    assert history_rows(again) == [
+        {"Revision": 1, "Submitted": history_rows(again)[0]["Submitted"], "Answer": "first submission"}
+    ]
+
+
+def test_validation_lists_every_problem_in_the_forms_words_and_marks_fields(store: ResponseStore) -> None:
     at = open_survey()
     fill_required(at)
     at.text_area(key="f_comments").input("Long thoughts")
-    at.date_input(key="f_ready_earliest").set_value(date(2026, 1, 1))
-    at.date_input(key="f_ready_likely").set_value(date(2025, 1, 1))
+    at.date_input(key="f_ready_earliest").set_value(date(2027, 1, 1))
+    at.date_input(key="f_ready_likely").set_value(date(2026, 1, 1))
+    at.date_input(key="f_ready_latest").set_value(date(2025, 1, 1))
     submit(at)
-    assert "not saved yet" in at.error[0].value and "earliest date" in at.error[0].value
+    summary = at.error[-1].value
+    assert "not saved yet" in summary
+    assert "Most likely (2026-01-01) is before " in summary and "Earliest (2027-01-01)" in summary
+    assert "Latest (2025-01-01) is before " in summary and "Most likely (2026-01-01)" in summary
+    assert "ready_by" not in summary and "likely date" not in summary  # no JSON keys
+    # Each field with a problem carries its own message, right under it (the page scrolls there).
+    marked = {e.value for e in at.error[:-1]}
+    assert len(marked) == 2 and all("is before" in m for m in marked)
     assert at.text_area(key="f_comments").value == "Long thoughts"
     assert at.selectbox(key="f_distributor").value == "Gentoo"
-    assert open_store().stats()["responses"] == 0
+    assert store.stats()["responses"] == 0 and store.stats()["revisions"] == 0
 
 
-def test_missing_required_fields_are_listed() -> None:
+def test_missing_required_fields_are_listed_by_their_labels(store: ResponseStore) -> None:
     at = submit(open_survey())
-    message = at.error[0].value
+    message = at.error[-1].value
     for key in ("distributor", "distributor_kind", "prerelease_start", "sigstore_status"):
-        assert f"- {key}:" in message
-    assert open_store().stats()["revisions"] == 0
+        assert f"- {field_label(key)}: this answer is required." in message
+        assert f"- {key}:" not in message
+    assert store.stats()["revisions"] == 0
+
+
+def test_a_text_over_the_limit_is_kept_and_the_limit_explained(store: ResponseStore) -> None:
+    pasted = "A long paste. " * 800  # 11,200 characters
+    at = open_survey()
+    fill_required(at)
+    assert not at.text_area(key="f_worst_case_text").max_chars  # the browser must not cut a paste
+    at.text_area(key="f_worst_case_text").input(pasted)
+    submit(at)
+    assert at.text_area(key="f_worst_case_text").value == pasted
+    expected = f"{field_label('worst_case_text')}: {len(pasted.strip()):,} characters, at most {MAX_TEXT:,}"
+    assert expected in at.error[-1].value
+    assert store.stats()["revisions"] == 0
+    at.text_area(key="f_worst_case_text").input(pasted[:MAX_TEXT])
+    submit(at)
+    assert not at.error
+    assert len(store.latest()[0].response.worst_case_text) == len(pasted[:MAX_TEXT].strip())
+
+
+def test_dual_signing_offers_sigstore_only_lines_and_one_empty_choice(store: ResponseStore) -> None:
+    at = open_survey()
+    box = at.selectbox(key="f_dual_signing_until")
+    lines = [v for v in known_python_versions() if tuple(map(int, v.split("."))) >= (3, 14)]
+    assert box.options == ["No need for dual signing", *lines]
+    assert box.format_func(box.value) == "No need for dual signing"  # the closed box reads the same
+    fill_required(at)
+    submit(at)
+    assert store.latest()[0].response.dual_signing_until is None
+    token = token_from(at)
+    again = open_survey(token)
+    again.selectbox(key="f_dual_signing_until").set_value("3.15")
+    submit(again)
+    assert store.latest()[0].response.dual_signing_until == "3.15"
+    assert open_survey(token).selectbox(key="f_dual_signing_until").value == "3.15"
 
 
 def test_draft_is_saved_and_resumed_from_the_same_link() -> None:
@@ -110,7 +199,7 @@ def test_draft_is_saved_and_resumed_from_the_same_link() -> None:
     assert open_store().stats()["responses"] == 0
 
     resumed = open_survey(token)
-    assert any("Resumed your draft" in i.value for i in resumed.info)
+    assert any("Your draft saved" in i.value and "not counted" in i.value for i in resumed.info)
     assert resumed.selectbox(key="f_distributor").value == "NetBSD"
     assert resumed.text_area(key="f_worst_case_text").value == "half-written thoughts"
     resumed.selectbox(key="f_distributor_kind").set_value("bsd")

@@ -61,6 +61,20 @@ def test_edit_keeps_every_revision(store: ResponseStore) -> None:
     assert store.stats()["responses"] == 1 and store.stats()["revisions"] == 2
 
 
+def test_resubmitting_the_same_answers_adds_no_revision(store: ResponseStore) -> None:
+    first = store.submit(make_response(prerelease_lag_days=7))
+    store.save_draft({"distributor": "Debian", "comments": "half"}, token=first.token)
+    generation = store.generation()
+    again = store.submit(make_response(prerelease_lag_days=7, submitted_at="2030-01-01T00:00:00Z"), token=first.token)
+    assert again.unchanged and again.revision == 1 and again.response_id == first.response_id
+    assert [h.revision for h in store.history(first.response_id)] == [1]
+    assert store.stats()["revisions"] == 1
+    assert store.open_for_edit(first.token).draft is None  # the submitted form replaced the draft
+    assert store.generation() == generation + 1  # only the draft's removal was written
+    changed = store.submit(make_response(prerelease_lag_days=8), token=first.token)
+    assert not changed.unchanged and changed.revision == 2
+
+
 def test_wrong_token_gives_nothing(store: ResponseStore) -> None:
     store.submit(make_response())
     for bad in ("nope", "", "x" * 500):

@@ -90,6 +90,8 @@ class SubmitResult:
     revision: int
     #: Only set when a new edit token was issued: the one time it can be shown.
     token: str | None = None
+    #: True when the answers equal the latest revision: nothing was appended (``revision`` is that one).
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,9 +218,27 @@ class ResponseStore:
             else:
                 response_id = self._response_id_for_token(s, token)
                 issued = None
+                same = self._latest_if_same(s, response_id, response)
+                if same is not None:
+                    # Re-submitting the same answers is not a new revision: the history would
+                    # otherwise fill with entries that change nothing. A pending draft is done with.
+                    s.execute(delete(DraftRow).where(DraftRow.response_id == response_id))
+                    return SubmitResult(response_id=response_id, revision=same, unchanged=True)
             revision = self._append_revision(s, response_id, response, now)
             s.execute(delete(DraftRow).where(DraftRow.response_id == response_id))
         return SubmitResult(response_id=response_id, revision=revision, token=issued)
+
+    @staticmethod
+    def _latest_if_same(s: Session, response_id: str, response: SurveyResponse) -> int | None:
+        """The latest revision number if its answers equal ``response`` (``answers_equal``), else None."""
+        row = s.scalars(
+            select(RevisionRow)
+            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+            .where(RevisionRow.response_id == response_id, RevisionRow.revision == ResponseRow.latest_revision)
+        ).one_or_none()
+        if row is None or not _from_row(row).response.answers_equal(response):
+            return None
+        return row.revision
 
     def save_draft(self, payload: dict[str, Any], token: str | None = None) -> SubmitResult:
         """Keep a partly filled form. The payload is not validated, only size-capped and JSON-safe."""
