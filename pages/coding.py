@@ -19,6 +19,7 @@ from analysis.coding import (
     tags_for,
     themes_from_records,
 )
+from analysis.counting import counted_response_ids
 from analysis.crosstab import short_label
 from analysis.models import TEXT_FIELDS
 from analysis.reference_data import field_label
@@ -37,6 +38,21 @@ def _add_suggestions(key: str, names: list[str]) -> None:
     """Callback: put suggested themes into the tag picker (the reviewer still has to save)."""
     current = list(st.session_state.get(key, []))
     st.session_state[key] = current + [n for n in names if n not in current]
+
+
+def counts_where(response_id: str, distributor_key: str) -> str:
+    """Where this answer's tags count (the app's words; no respondent text: labels are Markdown)."""
+    if response_id in counted_ids:
+        return (
+            "Counted answer: its tags count in the cross-tab's Themes field, on the overview and in the "
+            "report, as this distributor's latest answer."
+        )
+    newer = frame[(frame["distributor_key"] == distributor_key) & frame["response_id"].isin(counted_ids)]
+    when = pd.Timestamp(newer["submitted_at"].iloc[0]).strftime("%Y-%m-%d") if not newer.empty else "a later date"
+    return (
+        f"Superseded answer: this distributor answered again on {when}, so its tags count only when the "
+        "cross-tab counts every response, not in the per-distributor view or the report."
+    )
 
 
 require_reviewer()  # before anything reads answers
@@ -59,7 +75,15 @@ if frame.empty:
 
 tags = tags_frame(url, generation)
 labels = {t.name: t.label for t in themes}
-progress = coding_progress(frame, tags)
+counted_ids = counted_response_ids(frame)
+include_superseded = st.toggle(
+    "Include superseded answers",
+    key="code_superseded",
+    help="By default only each distributor's counted (latest) answer is listed: that is what the charts, "
+    "cross-tabs and report count. A superseded answer counts only when counting every response.",
+)
+listed = frame if include_superseded else frame[frame["response_id"].isin(counted_ids)]
+progress = coding_progress(listed, tags)
 cols = st.columns(len(progress))
 for col, (_, row) in zip(cols, progress.iterrows(), strict=True):
     col.metric(short_label(str(row["field"])), f"{int(row['tagged'])} / {int(row['with_text'])} tagged")
@@ -70,8 +94,8 @@ with tab_code:
     pick = st.columns([2, 2])
     field = pick[0].selectbox("Text field", list(TEXT_FIELDS), format_func=field_label, key="code_field")
     which = pick[1].radio("Show", list(FILTERS), format_func=FILTERS.__getitem__, horizontal=True, key="code_filter")
-    has_text = frame[field].fillna("").astype(str).str.strip() != ""
-    candidates = frame.loc[has_text, ["response_id", "distributor", "illustrative", field]]
+    has_text = listed[field].fillna("").astype(str).str.strip() != ""
+    candidates = listed.loc[has_text, ["response_id", "distributor", "distributor_key", "illustrative", field]]
     tagged_ids = set(tags.loc[tags["field"] == field, "response_id"]) if not tags.empty else set()
     is_tagged = candidates["response_id"].isin(tagged_ids)
     if which == "untagged":
@@ -92,11 +116,18 @@ with tab_code:
         response_id = st.selectbox(
             f"Answer ({len(options):,})",
             options,
-            format_func=lambda r: f"{names[r]} — {str(texts[r])[:70]}",
+            format_func=lambda r: (
+                ("(superseded) " if r not in counted_ids else "") + f"{names[r]} — {str(texts[r])[:70]}"
+            ),
             key="code_response",
         )
         text = str(texts[response_id])
         st.markdown(f"**{names[response_id]}** · {field_label(field)}")
+        where = counts_where(response_id, str(candidates.set_index("response_id").at[response_id, "distributor_key"]))
+        if response_id in counted_ids:
+            st.caption(where)
+        else:
+            st.warning(where, icon=":material/history:")
         if bool(candidates.set_index("response_id").at[response_id, "illustrative"]):
             st.caption("Illustrative answer: derived by the survey team from public statements.")
         st.markdown("> " + text.replace("\n", "\n> "))
@@ -122,7 +153,7 @@ with tab_code:
         )
         if st.button("Save tags", type="primary", icon=":material/save:", disabled=not themes):
             store.set_tags(response_id, field, chosen, tagged_by=current_reviewer())
-            st.toast(f"Saved {len(chosen)} tag(s) for {names[response_id]}.")
+            st.toast(f"Saved {len(chosen)} tag(s) for {names[response_id]}. {where}")
             st.rerun()
 
 with tab_book:

@@ -21,9 +21,13 @@ from analysis.crosstab import (
 from analysis.reference_data import option_label
 from analysis.storage import ResponseStore
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
+from ui.distributor_link import DISTRIBUTOR_PARAM, one_distributor_from_url
 from ui.review_data import answers_frame, empty_state, store_and_key
 
 PAGE_SIZE = 20
+UNKNOWN = "unknown"
+#: The contacts table's columns, with the words a reviewer reads.
+CONTACT_COLUMNS = {"distributor": "Name given", "respondent_role": "Role", "contact": "Contact"}
 EVIDENCE_COLUMNS = {
     "python_version": "Python",
     "artifact": "Artifact",
@@ -35,11 +39,12 @@ EVIDENCE_COLUMNS = {
 
 
 def _words(field: str, value: object) -> str:
-    """A stored answer in words, for cards (lists joined, dates as dates, empty as a dash)."""
+    """A stored answer in words (lists joined, dates as dates; nothing chosen reads "none", an
+    unanswered value "unknown", never "None")."""
     if isinstance(value, list):
-        return ", ".join(label_for_value(field, v) for v in value) or "–"
+        return ", ".join(label_for_value(field, v) for v in value) or "none"
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value == "":
-        return "–"
+        return UNKNOWN
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return label_for_value(field, value)
@@ -87,15 +92,25 @@ def _card(
         evidence = latest["verification_evidence"] or []
         if evidence:
             st.markdown(f":green-badge[:material/verified: {len(evidence)} successful Sigstore verification(s)]")
-            proof = pd.DataFrame(evidence).reindex(columns=list(EVIDENCE_COLUMNS)).rename(columns=EVIDENCE_COLUMNS)
+            proof = (
+                pd.DataFrame(evidence)
+                .reindex(columns=list(EVIDENCE_COLUMNS))
+                .rename(columns=EVIDENCE_COLUMNS)
+                .fillna(UNKNOWN)
+                .replace("", UNKNOWN)
+            )
             st.dataframe(proof, hide_index=True, width="stretch")
         if dup is not None:
             _duplicate_section(claims, dup)
         if show_contacts:
-            people = claims[["distributor", "respondent_role", "contact"]].dropna(subset=["contact"])
+            people = claims[list(CONTACT_COLUMNS)].dropna(subset=["contact"])
             if not people.empty:
                 st.markdown("**Contacts** (personal data, reviewers only)")
-                st.dataframe(people, hide_index=True, width="stretch")
+                st.dataframe(
+                    people.rename(columns=CONTACT_COLUMNS).fillna(UNKNOWN).replace("", UNKNOWN),
+                    hide_index=True,
+                    width="stretch",
+                )
         with st.expander("Revision history"):
             _history(store, claims)
 
@@ -144,7 +159,7 @@ def _history(store: ResponseStore, claims: pd.DataFrame) -> None:
                     "Name given": r.distributor,
                     "Sigstore": option_label("sigstore_status", r.sigstore_status.value),
                     "Starts at": option_label("prerelease_start", r.prerelease_start.value),
-                    "Blockers": ", ".join(option_label("blockers", b.value) for b in r.blockers) or "–",
+                    "Blockers": ", ".join(option_label("blockers", b.value) for b in r.blockers) or "none",
                 }
             )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -174,6 +189,20 @@ st.write(
     f"**{len(latest):,}** distributors from **{len(frame):,}** responses; "
     f"**{len(dups):,}** claimed by several responses (names normalised: case, spacing, aliases)."
 )
+
+linked = one_distributor_from_url(latest)
+if linked.note:
+    st.warning(linked.note, icon=":material/link_off:")
+if linked.key is not None:
+    st.info("Showing the one distributor named in the link.", icon=":material/link:")
+    if st.button("Show all distributors", icon=":material/groups:"):
+        st.query_params.pop(DISTRIBUTOR_PARAM, None)
+        st.rerun()
+    key = linked.key
+    row = latest[latest["distributor_key"] == key].iloc[0]
+    claims = claims_sorted(frame[frame["distributor_key"] == key])
+    _card(store, row, claims, dup_by_key.get(key), show_contacts)
+    st.stop()
 
 f1, f2, f3 = st.columns([2, 2, 1])
 query = f1.text_input("Search by name", key="dist_query", placeholder="e.g. Debian, RHEL")

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
+from analysis.counting import headline
 from analysis.crosstab import Filters, Unit, apply_filters, select_unit
 from ui.auth import require_reviewer
 from ui.review_data import (
@@ -66,13 +67,26 @@ by_kind = controls[1].toggle("Split by kind of distributor", key="overview_by_ki
 include_illustrative = controls[2].checkbox("Include illustrative answers", value=True, key="overview_illustrative")
 
 stats = store_stats(url, generation)
+counts = headline(frame, include_illustrative=include_illustrative)  # the report counts the same way
 counted = apply_filters(frame, Filters(include_illustrative=include_illustrative))
 units = select_unit(counted, unit)
 with_evidence = int(sum(bool(v) for v in units["verification_evidence"]))
+unit_words = "distributors" if unit == "distributor" else "responses"
 metrics = st.columns(4)
-metrics[0].metric("Distributors", f"{frame['distributor_key'].nunique():,}")
-metrics[1].metric("Responses", f"{len(frame):,}")
-metrics[2].metric("Illustrative answers", f"{int(frame['illustrative'].sum()):,}")
+metrics[0].metric("Distributors", f"{counts.distributors:,}")
+metrics[1].metric("Responses", f"{counts.responses:,}")
+if include_illustrative:
+    metrics[2].metric(
+        "Illustrative answers",
+        f"{counts.illustrative(unit):,} of {counts.counted(unit):,}",
+        help=f"Counted {unit_words} whose answer was derived by the survey team from public statements.",
+    )
+else:
+    metrics[2].metric(
+        "Illustrative answers left out",
+        f"{counts.illustrative(unit):,}",
+        help="Tick “Include illustrative answers” to count them.",
+    )
 metrics[3].metric(
     "With verification evidence",
     f"{with_evidence:,}",
@@ -80,9 +94,8 @@ metrics[3].metric(
 )
 
 st.caption(f"Last update: {_last_update(stats.get('last_update'))}")
-n_illustrative = int(counted["illustrative"].sum())
-if n_illustrative:
-    st.info(ILLUSTRATIVE_NOTE.format(n=n_illustrative), icon=":material/info:")
+if include_illustrative and counts.illustrative(unit):
+    st.info(ILLUSTRATIVE_NOTE.format(n=counts.illustrative(unit)), icon=":material/info:")
 if units.empty:
     st.warning("No answers left after leaving out the illustrative ones.")
     st.stop()

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import analysis
+from analysis.counting import headline
 from analysis.importer import export_json
 from analysis.models import (
     ENUM_FIELDS,
@@ -136,7 +137,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         snapshot_at=snapshot_at,
         responses=len(stored),
         distributors=len(latest),
-        illustrative=sum(1 for r in responses if r.illustrative),
+        illustrative=headline(frame).illustrative_distributors,  # as the dashboard counts them
         summaries=summaries,
         crosstabs=tuple(crosstabs),
         distributor_table=distributor_table(responses, include_contacts=options.include_contacts),
