@@ -1,8 +1,14 @@
 """Streamlit entry point: navigation only. Run with ``streamlit run app.py``."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="PEP 761 downstream survey", page_icon=":material/verified_user:", layout="wide")
+# A local image, served by the app itself: a ":material/…:" page icon makes every browser fetch the
+# favicon from fonts.gstatic.com, and no request may leave the app.
+FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.png"
+
+st.set_page_config(page_title="PEP 761 downstream survey", page_icon=str(FAVICON), layout="wide")
 
 pages = {
     "Survey": [

@@ -30,8 +30,11 @@ from analysis.crosstab import (
     table_to_csv,
     with_labels,
 )
+from analysis.crosstab_select import selectable_bars, selectable_heatmap, selected_cells
+from analysis.crosstab_view import Chart, Choices, CrosstabView, view_from_query, view_to_query
 from analysis.reference_data import option_label
 from ui.auth import require_reviewer
+from ui.distributor_link import distributor_page_link, markdown_literal
 from ui.review_data import (
     UNIT_LABELS,
     counting_frame,
@@ -41,7 +44,11 @@ from ui.review_data import (
     theme_label_map,
     value_formatter,
 )
+from ui.view_in_url import first_visit, query, seed_widgets, write_query
 
+CHART_LABELS: dict[str, str] = {"heatmap": "Heatmap", "bars": "Stacked bars"}
+#: Links to distributor cards listed under a cell (the table above lists everyone).
+MAX_LINKS = 12
 NORMALIZE_LABELS: dict[str, str] = {
     "none": "Counts",
     "row": "% of row",
@@ -60,14 +67,36 @@ if frame.empty:
 
 themes = theme_label_map(url, generation)
 fields = field_choices(include_themes=bool(themes))
+choices = filter_options(frame)
+first = pd.Timestamp(frame["submitted_at"].min()).date()
+last = max(pd.Timestamp(frame["submitted_at"].max()).date(), first)
+
+if first_visit("ct_row"):
+    # A link (or bookmark) sets the view once per page visit; afterwards the widgets own it.
+    parsed = view_from_query(query(), Choices(fields, choices["kinds"], choices["versions"], choices["statuses"]))
+    st.session_state["_ct_url_note"] = parsed.note()
+    v = parsed.view
+    seed_widgets(
+        {
+            "ct_row": v.row,
+            "ct_col": v.col,
+            "ct_normalize": v.normalize,
+            "ct_unit": v.unit,
+            "ct_margins": v.margins,
+            "ct_view": v.chart,
+            "ct_f_kinds": list(v.kinds),
+            "ct_f_versions": list(v.versions),
+            "ct_f_status": list(v.statuses),
+            "ct_f_dates": (v.date_from or first, v.date_to or last),
+            "ct_f_illustrative": v.include_illustrative,
+        }
+    )
+if st.session_state.get("_ct_url_note"):
+    st.warning(st.session_state["_ct_url_note"], icon=":material/link_off:")
 
 pick = st.columns(2)
-row: str = pick[0].selectbox(
-    "Rows", fields, index=fields.index("distributor_kind"), format_func=short_label, key="ct_row"
-)
-col: str = pick[1].selectbox(
-    "Columns", fields, index=fields.index("sigstore_status"), format_func=short_label, key="ct_col"
-)
+row: str = pick[0].selectbox("Rows", fields, format_func=short_label, key="ct_row")
+col: str = pick[1].selectbox("Columns", fields, format_func=short_label, key="ct_col")
 opts = st.columns([2, 2, 1, 1])
 normalize = cast(
     "Normalize",
@@ -76,11 +105,10 @@ normalize = cast(
     ),
 )
 unit = cast("Unit", opts[1].radio("Count", list(UNIT_LABELS), format_func=UNIT_LABELS.__getitem__, key="ct_unit"))
-margins = opts[2].checkbox("Totals", value=True, key="ct_margins")
-view = opts[3].radio("Chart", ["Heatmap", "Stacked bars"], key="ct_view")
+margins = opts[2].checkbox("Totals", key="ct_margins")
+chart = cast("Chart", opts[3].radio("Chart", list(CHART_LABELS), format_func=CHART_LABELS.__getitem__, key="ct_view"))
 
 with st.expander("Filters", icon=":material/filter_alt:"):
-    choices = filter_options(frame)
     f1, f2, f3 = st.columns(3)
     kinds = f1.multiselect(
         "Kind of distributor",
@@ -95,18 +123,32 @@ with st.expander("Filters", icon=":material/filter_alt:"):
         format_func=lambda v: option_label("sigstore_status", v),
         key="ct_f_status",
     )
-    first = pd.Timestamp(frame["submitted_at"].min()).date()
-    last = max(pd.Timestamp(frame["submitted_at"].max()).date(), first)
     d1, d2 = st.columns([2, 1])
-    span = d1.date_input("Submitted between", value=(first, last), key="ct_f_dates")
-    include_illustrative = d2.checkbox("Include illustrative answers", value=True, key="ct_f_illustrative")
+    span = d1.date_input("Submitted between", key="ct_f_dates")
+    include_illustrative = d2.checkbox("Include illustrative answers", key="ct_f_illustrative")
 
 date_from: date | None = span[0] if isinstance(span, tuple) and len(span) > 0 else None
 date_to: date | None = span[1] if isinstance(span, tuple) and len(span) > 1 else None
-filters = Filters(
+view = CrosstabView(
+    row=row,
+    col=col,
+    normalize=normalize,
+    unit=unit,
+    margins=margins,
+    chart=chart,
     kinds=tuple(kinds),
     versions=tuple(versions),
     statuses=tuple(statuses),
+    # The full span of the data is "no date filter": the link stays valid as new answers arrive.
+    date_from=date_from if date_from and date_from != first else None,
+    date_to=date_to if date_to and date_to != last else None,
+    include_illustrative=include_illustrative,
+)
+write_query(view_to_query(view))
+filters = Filters(
+    kinds=view.kinds,
+    versions=view.versions,
+    statuses=view.statuses,
     date_from=date_from,
     date_to=date_to,
     include_illustrative=include_illustrative,
@@ -127,12 +169,24 @@ if normalize == "none":
 else:
     st.dataframe(shown.style.format("{:.1f} %"), width="stretch")
 
-figure = (
-    charts.crosstab_heatmap(table, theme_labels=themes)
-    if view == "Heatmap"
-    else charts.crosstab_bars(table, theme_labels=themes)
+if chart == "heatmap":
+    figure = selectable_heatmap(charts.crosstab_heatmap(table, theme_labels=themes), table)
+else:
+    figure = selectable_bars(charts.crosstab_bars(table, theme_labels=themes), table)
+event = st.plotly_chart(
+    figure,
+    config={"displaylogo": False},
+    theme=None,  # keep projector styling
+    key="ct_chart",
+    on_select="rerun",
+    selection_mode="points",
 )
-st.plotly_chart(figure, config={"displaylogo": False}, theme=None, key="ct_chart")  # keep projector styling
+clicked = selected_cells(event.selection.points, table) if event else []
+if clicked and clicked != st.session_state.get("_ct_clicked"):
+    # A click on a cell or bar picks "who is behind a cell" below (set before those widgets exist).
+    st.session_state["_ct_clicked"] = clicked
+    st.session_state["ct_cell_row"], st.session_state["ct_cell_col"] = clicked[0]
+st.caption("Click a cell of the heatmap or a bar to list who is behind it.")
 
 download, cli = st.columns([1, 3])
 download.download_button(
@@ -173,8 +227,14 @@ else:
         }
     )
     cell_name = f"{value_formatter(row, themes)(row_value)} × {value_formatter(col, themes)(col_value)}"
-    st.write(f"**{len(members):,}** in “{cell_name}”:")
+    st.markdown(f"**{len(members):,}** in “{markdown_literal(cell_name)}”:")
     st.dataframe(listing, hide_index=True, width="stretch")
     if NO_ANSWER in (row_value, col_value):
         st.caption(f"“{NO_ANSWER}” means the question was left empty (or, for themes, the text is not tagged yet).")
-    st.page_link("pages/distributors.py", label="See their answers and history", icon=":material/groups:")
+    keys = filtered.set_index("response_id")["distributor_key"]
+    people = members.assign(distributor_key=members["response_id"].map(keys)).drop_duplicates("distributor_key")
+    st.markdown("**See their answers and history:**")
+    for _, member in people.head(MAX_LINKS).iterrows():
+        distributor_page_link(str(member["distributor_key"]), str(member["distributor"]))
+    if len(people) > MAX_LINKS:
+        st.caption(f"… and {len(people) - MAX_LINKS:,} more: narrow the cell with the filters to link each of them.")

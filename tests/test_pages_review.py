@@ -53,7 +53,7 @@ def test_crosstab_explorer_interactions(seeded: ResponseStore) -> None:
     at.selectbox(key="ct_row").set_value("blockers").run()
     at.selectbox(key="ct_col").set_value("themes").run()
     at.radio(key="ct_normalize").set_value("row").run()
-    at.radio(key="ct_view").set_value("Stacked bars").run()
+    at.radio(key="ct_view").set_value("bars").run()
     assert not at.exception
     at.selectbox(key="ct_row").set_value("distributor").run()
     at.selectbox(key="ct_col").set_value("sigstore_status").run()

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.access import PASSPHRASE_HASH_ENV, hash_passphrase
+from analysis.reference_data import field_label
 from analysis.reports import ReportOptions
 from analysis.storage import ResponseStore
 from tests.reports_support import snapshot
@@ -113,3 +114,39 @@ def test_contacts_have_labels_and_unknown_reads_unknown(seeded: ResponseStore, m
     assert contacts.to_dict("records") == [{"Name given": "RHEL", "Role": "unknown", "Contact": CONTACT}]
     text = all_text(at)
     assert "None" not in text and "nan" not in text.split()
+
+
+def test_crosstab_view_comes_from_and_goes_to_the_url(seeded: ResponseStore) -> None:
+    at = open_with("pages/crosstab.py", row="blockers", col="worst_case", show="col", chart="bars", unit="response")
+    assert at.selectbox(key="ct_row").value == "blockers" and at.selectbox(key="ct_col").value == "worst_case"
+    assert at.radio(key="ct_normalize").value == "col" and at.radio(key="ct_view").value == "bars"
+    assert str(at.dataframe[0].value.index.name) == field_label("blockers")
+    assert not at.warning
+    at.radio(key="ct_unit").set_value("distributor").run()
+    at.checkbox(key="ct_f_illustrative").uncheck().run()
+    assert dict(at.query_params) == {
+        "row": "blockers",
+        "col": "worst_case",
+        "show": "col",
+        "chart": "bars",
+        "illustrative": "no",
+    }
+
+
+def test_crosstab_ignores_a_hostile_link_with_a_note(seeded: ResponseStore) -> None:
+    at = open_with("pages/crosstab.py", row="__class__", show="**x**", kind="linux-distribution", to="not-a-date")
+    notes = " ".join(w.value for w in at.warning)
+    assert "“row”" in notes and "“show”" in notes and "“to”" in notes and "**x**" not in notes
+    assert at.selectbox(key="ct_row").value == "distributor_kind"  # the default
+    assert at.multiselect(key="ct_f_kinds").value == ["linux-distribution"]  # the good part is kept
+    assert dict(at.query_params) == {"kind": "linux-distribution"}
+
+
+def test_crosstab_links_each_distributor_of_a_cell(seeded: ResponseStore) -> None:
+    at = open_with("pages/crosstab.py", row="distributor", col="sigstore_status")
+    at.selectbox(key="ct_cell_row").set_value("Red Hat Enterprise Linux").run()
+    at.selectbox(key="ct_cell_col").set_value("Total").run()
+    links = [link.proto for link in at.get("page_link")]
+    assert [(link.page, link.query_string, link.label) for link in links] == [
+        ("distributors", "distributor=rhel", "See Red Hat Enterprise Linux's answers and history")
+    ]
