@@ -161,12 +161,16 @@ def dual_signing_words(value: str | None) -> str:
     return value
 
 
+def _point_label(point: str) -> str:
+    """ "Earliest", "Most likely", "Latest": the date boxes' labels (survey.toml)."""
+    points = survey_definition()["fields"]["ready_by"].get("points", {})
+    return str(points.get(point, point.capitalize()))
+
+
 def form_label(key: str) -> str:
     """A form field's label as the form shows it (the three dates by their box labels)."""
     if key.startswith("ready_"):
-        points = survey_definition()["fields"]["ready_by"].get("points", {})
-        point = key.removeprefix("ready_")
-        return f"{field_label('ready_by')} {points.get(point, point.capitalize())}"
+        return f"{field_label('ready_by')} {_point_label(key.removeprefix('ready_'))}"
     return field_label(key)
 
 
@@ -256,8 +260,8 @@ def form_problems(exc: ValidationError, values: dict[str, Any]) -> list[Problem]
                     problems.append(
                         Problem(
                             f"ready_{second}",
-                            f"{form_label(f'ready_{second}')} ({b}) is before {form_label(f'ready_{first}')} ({a}): "
-                            "the dates go earliest, most likely, latest.",
+                            f"{_point_label(second)} ({b}) is before {_point_label(first)} ({a}): the dates of "
+                            f"“{field_label('ready_by')}” go earliest, most likely, latest.",
                         )
                     )
             continue

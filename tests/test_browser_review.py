@@ -6,11 +6,17 @@ that open one distributor, survey messages that keep the text, and no request le
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, Request, expect
+
+from analysis.storage import ResponseStore
+from tests.conftest import require_chromium, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +141,83 @@ def test_a_click_on_a_bar_lists_that_segment(page: Page, app_server: str) -> Non
     listed = page.get_by_text(" in “").first
     expect(listed).to_be_visible(timeout=30_000)
     assert "Total" not in listed.inner_text()  # a real cell, not the default "Total × Total"
+
+
+@pytest.fixture
+def survey_app(store: ResponseStore) -> Iterator[tuple[str, ResponseStore]]:
+    """An app of its own on the ``store`` under test (SQLite, then PostgreSQL), empty."""
+    require_chromium()
+    data_dir = Path(os.environ["SURVEY_DATA_DIR"])  # the SQLite store's directory
+    url = os.environ.get("DATABASE_URL")  # set by the ``store`` fixture for its PostgreSQL run
+    with running_app(data_dir, seed=False, env={"DATABASE_URL": url} if url else None) as base:
+        yield base, store
+
+
+def choose(page: Page, box: str, option: str) -> None:
+    combo = page.get_by_role("combobox", name=box)
+    combo.click()
+    page.get_by_role("option", name=option).first.click()
+    expect(combo).to_have_value(option)
+
+
+def type_date(page: Page, label: str, value: str) -> None:
+    """Type a date into Streamlit's segmented date field (year, month, day spin buttons)."""
+    field = page.get_by_role("group", name=label, exact=True)
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type(value.replace("-", ""))
+    page.keyboard.press("Tab")
+
+
+def test_survey_keeps_a_long_paste_lists_every_problem_and_scrolls_to_the_first(
+    page: Page, survey_app: tuple[str, ResponseStore], screenshot_dir: Path
+) -> None:
+    base, store = survey_app
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.set_viewport_size({"width": 1280, "height": 2600})  # drop-downs open without scrolling
+    page.goto(f"{base}/survey")
+    expect(page.get_by_role("heading", name="Answer the survey")).to_be_visible(timeout=60_000)
+    page.get_by_role("combobox", name="Distributor or project *").click()
+    page.keyboard.type("Paste Linux")
+    page.keyboard.press("Enter")
+    choose(page, "Kind of distributor *", "Linux distribution")
+    page.get_by_text("Beta", exact=True).click()
+    choose(page, "Where are you with Sigstore? *", "Evaluating")
+    type_date(page, "Earliest", "2027-01-01")
+    type_date(page, "Most likely", "2026-01-01")
+    type_date(page, "Latest", "2025-01-01")
+
+    pasted = "Our builders are offline; the paste goes on. " * 250  # 11,250 characters
+    page.evaluate("text => navigator.clipboard.writeText(text)", pasted)
+    box = page.get_by_role("textbox", name="Worst case in your words")
+    box.click()
+    page.keyboard.press("Control+V")
+    expect(box).to_have_value(pasted)  # nothing dropped by the browser
+    page.set_viewport_size({"width": 1280, "height": 800})  # now the page is longer than the window
+    page.get_by_role("button", name="Submit answers").click()
+
+    summary = page.get_by_test_id("stAlert").filter(has_text="not saved yet")
+    expect(summary).to_be_visible(timeout=60_000)
+    expect(summary).to_contain_text("Most likely (2026-01-01) is before")
+    expect(summary).to_contain_text("Latest (2025-01-01) is before")
+    expect(summary).to_contain_text(f"{len(pasted.strip()):,} characters, at most 10,000 are accepted")
+    # The first problem's field is marked and scrolled into view; the paste is still there.
+    first = page.locator(".st-key-problem_ready_likely")
+    expect(first).to_be_in_viewport(timeout=10_000)
+    expect(page.locator(".st-key-problem_worst_case_text")).to_contain_text("Your text is kept in the box")
+    expect(box).to_have_value(pasted)
+    page.screenshot(path=str(screenshot_dir / "survey-problems.png"))
+    assert store.stats()["revisions"] == 0
+
+    box.fill(pasted[:9_000])
+    type_date(page, "Earliest", "2025-01-01")
+    type_date(page, "Latest", "2027-01-01")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("your answers for Paste Linux are saved")).to_be_visible(timeout=60_000)
+    stored = store.latest()[0].response
+    assert stored.worst_case_text == pasted[:9_000].strip()
+    assert (stored.ready_by.earliest, stored.ready_by.latest) == (date(2025, 1, 1), date(2027, 1, 1))
+    expect(page.get_by_text("You are editing the answers for")).to_contain_text("revision 1")
+
+    page.get_by_role("button", name="Submit answers").click()  # the same answers again
+    expect(page.get_by_text("Nothing changed since revision 1")).to_be_visible(timeout=60_000)
+    assert [h.revision for h in store.history(stored.response_id)] == [1]  # type: ignore[arg-type]
