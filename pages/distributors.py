@@ -20,6 +20,7 @@ from analysis.crosstab import (
 )
 from analysis.reference_data import option_label
 from analysis.storage import ResponseStore
+from analysis.survey_form import dual_signing_words
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
 from ui.distributor_link import DISTRIBUTOR_PARAM, one_distributor_from_url
 from ui.review_data import answers_frame, empty_state, store_and_key
@@ -48,6 +49,11 @@ def _words(field: str, value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return label_for_value(field, value)
+
+
+def _present(value: object) -> str | None:
+    """A stored optional text, or None when it is missing (None, NaN, empty)."""
+    return None if _words("", value) == UNKNOWN else str(value)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -81,7 +87,7 @@ def _card(
         cols[2].markdown(
             f"**Ready (earliest / likely / latest):** {_words('', latest['ready_earliest'])} / "
             f"{_words('', latest['ready_likely'])} / {_words('', latest['ready_latest'])}"
-            + f"  \n**Needs PGP up to:** {_words('', latest['dual_signing_until'])}"
+            + f"  \n**Needs PGP up to:** {dual_signing_words(_present(latest['dual_signing_until']))}"
             + f"  \n**Submitted:** {pd.Timestamp(latest['submitted_at']).strftime('%Y-%m-%d')}"
         )
         for field in ("blockers_text", "worst_case_text", "comments"):

@@ -342,25 +342,22 @@ if token and session:
     history = store.history(session.response_id)
     if history:
         with st.expander(f"Revision history ({len(history)})"):
-            rows: list[dict[str, object]] = []
-            previous = None
-            for item in history:
+            for position in reversed(range(len(history))):  # newest first: what was just saved
+                item, before = history[position], history[position - 1] if position else None
                 when = f"{item.response.submitted_at:%Y-%m-%d %H:%M} UTC"
-                changes: list[Change] = describe_changes(previous.response, item.response) if previous else []
-                if previous is None:
-                    rows.append({"Revision": item.revision, "Submitted": when, "Answer": "first submission"})
-                elif not changes:
-                    rows.append({"Revision": item.revision, "Submitted": when, "Answer": "no change"})
-                for change in changes:
-                    rows.append(
-                        {
-                            "Revision": item.revision,
-                            "Submitted": when,
-                            "Answer": change.label,
-                            "Before": change.before,
-                            "After": change.after,
-                        }
+                changes: list[Change] = describe_changes(before.response, item.response) if before else []
+                what = "first submission" if before is None else f"{len(changes)} answer(s) changed"
+                st.markdown(f"**Revision {item.revision}** · {when} · {what}")
+                if changes:
+                    # A table, not Markdown: the values are the respondent's own words.
+                    st.dataframe(
+                        pd.DataFrame(
+                            {
+                                "Answer": [c.label for c in changes],
+                                "Before": [c.before for c in changes],
+                                "After": [c.after for c in changes],
+                            }
+                        ),
+                        hide_index=True,
+                        width="stretch",
                     )
-                previous = item
-            # A table, not Markdown: the values are the respondent's own words.
-            st.dataframe(pd.DataFrame(rows).fillna(""), hide_index=True, width="stretch")

@@ -51,10 +51,13 @@ def test_landing_page_counts_distributors_and_links_to_pep() -> None:
     assert "peps.python.org/pep-0761" in text and "sigstore" in text.lower()
 
 
-def history_rows(at: AppTest) -> list[dict[str, object]]:
-    """The revision history table as a person reads it (one row per changed answer)."""
-    table = at.expander[-1].dataframe[0].value
-    return [{k: v for k, v in row.items() if v != ""} for row in table.to_dict("records")]
+def history(at: AppTest) -> list[tuple[str, list[dict[str, object]]]]:
+    """The revision history as a person reads it: each heading with its table of changes."""
+    box = at.expander[-1]
+    headings = [m.value for m in box.markdown if m.value.startswith("**Revision")]
+    tables = [df.value.to_dict("records") for df in box.dataframe]
+    tables = tables + [[]] * (len(headings) - len(tables))  # a first submission has no table
+    return list(zip(headings, tables, strict=True))
 
 
 def test_fill_submit_reload_edit_and_history(store: ResponseStore) -> None:
@@ -83,29 +86,23 @@ def test_fill_submit_reload_edit_and_history(store: ResponseStore) -> None:
     assert "revision 2" in again.info[0].value  # the banner followed the save
     assert not again.code  # the link is shown only once, at creation
 
-    history = store.history(latest[0].response.response_id)  # type: ignore[arg-type]
-    assert [h.response.prerelease_lag_days for h in history] == [0, 14]
+    stored = store.history(latest[0].response.response_id)  # type: ignore[arg-type]
+    assert [h.response.prerelease_lag_days for h in stored] == [0, 14]
     third = open_survey(token)
-    assert history_rows(third) == [
-        {
-            "Revision": 1,
-            "Submitted": f"{history[0].response.submitted_at:%Y-%m-%d %H:%M} UTC",
-            "Answer": "first submission",
-        },
-        {
-            "Revision": 2,
-            "Submitted": f"{history[1].response.submitted_at:%Y-%m-%d %H:%M} UTC",
-            "Answer": field_label("prerelease_lag_days"),
-            "Before": "0",
-            "After": "14",
-        },
-        {
-            "Revision": 2,
-            "Submitted": f"{history[1].response.submitted_at:%Y-%m-%d %H:%M} UTC",
-            "Answer": field_label("blockers"),
-            "Before": "Offline verification, Packaging the client's dependencies",
-            "After": "Offline verification",
-        },
+    when = [f"{h.response.submitted_at:%Y-%m-%d %H:%M} UTC" for h in stored]
+    assert history(third) == [
+        (
+            f"**Revision 2** · {when[1]} · 2 answer(s) changed",
+            [
+                {"Answer": field_label("prerelease_lag_days"), "Before": "0", "After": "14"},
+                {
+                    "Answer": field_label("blockers"),
+                    "Before": "Offline verification, Packaging the client's dependencies",
+                    "After": "Offline verification",
+                },
+            ],
+        ),
+        (f"**Revision 1** · {when[0]} · first submission", []),
     ]
 
 
@@ -120,9 +117,7 @@ def test_resubmitting_unchanged_answers_adds_no_revision_and_says_so(store: Resp
     assert not again.success
     rid = store.latest()[0].response.response_id
     assert [h.revision for h in store.history(rid)] == [1]  # type: ignore[arg-type]
-    assert history_rows(again) == [
-        {"Revision": 1, "Submitted": history_rows(again)[0]["Submitted"], "Answer": "first submission"}
-    ]
+    assert [heading.endswith("first submission") for heading, _ in history(again)] == [True]
 
 
 def test_validation_lists_every_problem_in_the_forms_words_and_marks_fields(store: ResponseStore) -> None:
