@@ -11,6 +11,7 @@ from analysis.access import PASSPHRASE_HASH_ENV, hash_passphrase
 from analysis.reference_data import field_label
 from analysis.reports import ReportOptions
 from analysis.storage import ResponseStore
+from tests.conftest import make_response
 from tests.reports_support import snapshot
 from tests.review_support import APP, CONTACT, PASSPHRASE, all_text, open_page, seed_store
 
@@ -148,5 +149,20 @@ def test_crosstab_links_each_distributor_of_a_cell(seeded: ResponseStore) -> Non
     at.selectbox(key="ct_cell_col").set_value("Total").run()
     links = [link.proto for link in at.get("page_link")]
     assert [(link.page, link.query_string, link.label) for link in links] == [
-        ("distributors", "distributor=rhel", "See Red Hat Enterprise Linux's answers and history")
+        ("distributors", "distributor=rhel", "Red Hat Enterprise Linux: answers and history")
     ]
+
+
+def test_a_hostile_distributor_name_in_a_link_label_stays_literal(store: ResponseStore) -> None:
+    from ui.distributor_link import markdown_literal
+
+    name = "**Evil** ![x](http://198.51.100.1/p.png) :red[alarm] <b>"
+    store.import_responses([make_response(distributor=name, sigstore_status="in-production")])
+    at = open_with("pages/crosstab.py", row="distributor", col="sigstore_status")
+    at.selectbox(key="ct_cell_row").set_value(name).run()
+    at.selectbox(key="ct_cell_col").set_value("in-production").run()
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert labels == [f"{markdown_literal(name)}: answers and history"]
+    # Every Markdown and Streamlit directive character is escaped: nothing is fetched or styled.
+    assert "\\*\\*Evil\\*\\* \\!\\[x\\]\\(http\\:" in labels[0] and "\\:red\\[alarm\\]" in labels[0]
+    assert "\\<b\\>" in labels[0]

@@ -53,7 +53,7 @@ def distributor_page_link(key: str, name: str) -> None:
     """A link to one distributor's card (the label is the respondent's text, shown literally)."""
     st.page_link(
         "pages/distributors.py",
-        label=f"See {markdown_literal(name)}'s answers and history",
+        label=f"{markdown_literal(name)}: answers and history",
         icon=":material/person_search:",
         query_params={DISTRIBUTOR_PARAM: key},
     )
