@@ -241,7 +241,8 @@ with st.form("survey", enter_to_submit=False):
     mark("worst_case_text")
     st.selectbox(
         field_label("dual_signing_until"),
-        dual_signing_choices(),
+        # An older stored answer (a line before 3.14, from an import) stays selectable: never lost.
+        list(dict.fromkeys([*dual_signing_choices(), st.session_state.get("f_dual_signing_until") or ""])),
         key="f_dual_signing_until",
         format_func=dual_signing_words,
         help=field_help("dual_signing_until"),

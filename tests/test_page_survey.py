@@ -225,3 +225,12 @@ def test_evaluating_respondent_is_sent_to_the_verification_page_with_their_link(
     proto = links[0].proto
     assert proto.page == "verify"
     assert proto.query_string == f"edit={token}"
+
+
+def test_an_older_stored_dual_signing_line_is_kept_when_editing(store: ResponseStore) -> None:
+    created = store.submit(make_response(dual_signing_until="3.12"))
+    at = open_survey(created.token)
+    assert at.selectbox(key="f_dual_signing_until").value == "3.12"
+    at.number_input(key="f_prerelease_lag_days").set_value(3)
+    submit(at)
+    assert store.latest()[0].response.dual_signing_until == "3.12"
