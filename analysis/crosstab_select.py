@@ -50,6 +50,7 @@ def selectable_heatmap(fig: go.Figure, table: pd.DataFrame) -> go.Figure:
         selected={"marker": {"opacity": 1}},
         unselected={"marker": {"opacity": 0}},
         hovertemplate="%{y} × %{x}: %{customdata[2]}<br>click to list them<extra></extra>",
+        hoverlabel={"bgcolor": "white", "bordercolor": SELECTED_COLOR, "font": {"color": "#1a1a1a"}},
         showlegend=False,
         name="cells",
     )

@@ -76,6 +76,8 @@ if first_visit("ct_row"):
     parsed = view_from_query(query(), Choices(fields, choices["kinds"], choices["versions"], choices["statuses"]))
     st.session_state["_ct_url_note"] = parsed.note()
     v = parsed.view
+    # A link that filters opens the filters, so the reader sees why the counts are smaller.
+    st.session_state["_ct_filters_open"] = v.filters() != CrosstabView().filters()
     seed_widgets(
         {
             "ct_row": v.row,
@@ -108,7 +110,7 @@ unit = cast("Unit", opts[1].radio("Count", list(UNIT_LABELS), format_func=UNIT_L
 margins = opts[2].checkbox("Totals", key="ct_margins")
 chart = cast("Chart", opts[3].radio("Chart", list(CHART_LABELS), format_func=CHART_LABELS.__getitem__, key="ct_view"))
 
-with st.expander("Filters", icon=":material/filter_alt:"):
+with st.expander("Filters", icon=":material/filter_alt:", expanded=st.session_state.get("_ct_filters_open", False)):
     f1, f2, f3 = st.columns(3)
     kinds = f1.multiselect(
         "Kind of distributor",

@@ -140,6 +140,8 @@ def test_crosstab_ignores_a_hostile_link_with_a_note(seeded: ResponseStore) -> N
     assert "“row”" in notes and "“show”" in notes and "“to”" in notes and "**x**" not in notes
     assert at.selectbox(key="ct_row").value == "distributor_kind"  # the default
     assert at.multiselect(key="ct_f_kinds").value == ["linux-distribution"]  # the good part is kept
+    filters = next(e for e in at.expander if e.label == "Filters")
+    assert filters.proto.expanded  # a link that filters shows its filters
     assert dict(at.query_params) == {"kind": "linux-distribution"}
 
 
