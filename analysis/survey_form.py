@@ -178,6 +178,8 @@ def answer_words(field: str, value: Any) -> str:
     """One stored answer in words (codes as their labels, lists joined, empty as "(empty)")."""
     if field == "dual_signing_until":
         return dual_signing_words(value)
+    if field == "verifies_pgp_today" and value in (None, NOT_ANSWERED):
+        return "not answered"
     if value is None or value == "" or value == []:
         return EMPTY_WORDS
     if isinstance(value, list):
