@@ -1,0 +1,75 @@
+"""As-of: the answers at the end of a day equal tables computed by hand from a dated history."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+from analysis.crosstab import crosstab, end_of_day, select_unit, state_as_of
+from analysis.storage import ResponseStore
+from analysis.storage.history import frame_as_of, revisions_frame
+from tests.history_support import A, B, C, fill_history
+
+
+def _status_by_distributor(frame: pd.DataFrame, unit: str = "distributor") -> dict[str, str]:
+    rows = select_unit(frame, unit)  # type: ignore[arg-type]
+    return dict(zip(rows["distributor"], rows["sigstore_status"], strict=True))
+
+
+def test_end_of_day_is_next_midnight_utc() -> None:
+    assert end_of_day(date(2026, 2, 28)) == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+# Hand-computed from tests/history_support.HISTORY: distributor -> counted Sigstore status.
+EXPECTED: list[tuple[date, dict[str, str]]] = [
+    (date(2025, 12, 31), {}),
+    (date(2026, 1, 15), {"Debian": "evaluating"}),
+    (date(2026, 1, 31), {"Debian GNU/Linux": "packaged"}),
+    (date(2026, 2, 10), {"Debian GNU/Linux": "packaged", "Fedora": "not-started"}),
+    (date(2026, 2, 15), {"Debian": "in-production", "Fedora": "not-started"}),
+    (date(2026, 3, 4), {"Debian": "in-production", "Fedora": "not-started"}),
+    (date(2026, 3, 5), {"Debian": "in-production", "Fedora": "evaluating"}),
+]
+
+
+@pytest.mark.parametrize(("day", "expected"), EXPECTED, ids=[str(d) for d, _ in EXPECTED])
+def test_state_as_of_matches_hand_computed(store: ResponseStore, day: date, expected: dict[str, str]) -> None:
+    fill_history(store)
+    assert _status_by_distributor(frame_as_of(store, day)) == expected
+
+
+def test_response_unit_as_of_keeps_each_response_revision(store: ResponseStore) -> None:
+    fill_history(store)
+    frame = frame_as_of(store, date(2026, 2, 10))
+    assert dict(zip(frame["response_id"], frame["revision"], strict=True)) == {A: 1, B: 1, C: 1}
+    assert sorted(_status_by_distributor(frame, "response").values()) == ["evaluating", "not-started", "packaged"]
+
+
+def test_crosstab_as_of_equals_hand_table(store: ResponseStore) -> None:
+    fill_history(store)
+    table = crosstab(frame_as_of(store, date(2026, 2, 10)), "sigstore_status", "distributor_kind", margins=True)
+    assert table.loc["packaged", "linux-distribution"] == 1
+    assert table.loc["not-started", "linux-distribution"] == 1
+    assert table.loc["in-production", "linux-distribution"] == 0
+    assert table.loc["Total", "Total"] == 2
+
+
+def test_as_of_none_and_far_future_equal_the_current_state(store: ResponseStore) -> None:
+    fill_history(store)
+    now = store.latest_frame()
+    assert _status_by_distributor(frame_as_of(store, None)) == _status_by_distributor(now)
+    assert _status_by_distributor(frame_as_of(store, date(2100, 1, 1))) == _status_by_distributor(now)
+
+
+def test_revisions_frame_holds_every_revision(store: ResponseStore) -> None:
+    fill_history(store)
+    frame = revisions_frame(store)
+    assert len(frame) == 5
+    assert set(frame.loc[frame["response_id"] == C, "distributor_key"]) == {"debian"}
+
+
+def test_state_as_of_on_an_empty_frame() -> None:
+    empty = pd.DataFrame(columns=["response_id", "revision", "submitted_at", "distributor"])
+    assert state_as_of(empty, date(2026, 1, 1)).empty
