@@ -23,7 +23,7 @@ _JSON_COLUMNS = ("python_versions", "blockers", "worst_case", "verification_evid
 _FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
 
 
-def _fetch(engine: Engine, sql_stmt: Any) -> tuple[list[str], list[Any]]:
+def _fetch(engine: Engine, sql_stmt: Any) -> tuple[list[str], Sequence[Any]]:
     """Plain DB-API tuples (as ``latest_frame`` does): SQLAlchemy's per-cell processing is too slow."""
     with engine.connect() as conn:
         sql = str(sql_stmt.compile(dialect=conn.dialect))
