@@ -14,6 +14,7 @@ import streamlit as st
 from analysis import charts
 from analysis.crosstab import Filters, Unit, apply_filters, select_unit
 from ui.auth import require_reviewer
+from ui.outreach import cached_coverage, coverage_section
 from ui.review_data import (
     ILLUSTRATIVE_NOTE,
     UNIT_LABELS,
@@ -86,6 +87,8 @@ if n_illustrative:
 if units.empty:
     st.warning("No answers left after leaving out the illustrative ones.")
     st.stop()
+
+coverage_section(cached_coverage(url, generation, None))
 
 figs = figures(url, generation, unit, by_kind, include_illustrative)
 config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}

@@ -5,7 +5,8 @@ answers from distributors not on the roster are counted apart (``off_roster``, s
 ``answered``, ``on_roster: false``). "Answered" means a counted answer exists at the as-of date
 (the rule of ``analysis.crosstab.asof``, distributor unit); an invitation counts from its creation
 until it is revoked (a used one always counts). ``answered_via`` says whether the counted answer came
-through an invitation or was self-declared.
+through an invitation, was self-declared, or is illustrative (transcribed by the survey team from
+public statements, not submitted by the distributor).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
 
 Status = Literal["answered", "invited", "not-invited"]
 STATUSES: tuple[Status, ...] = ("answered", "invited", "not-invited")
+Via = Literal["invitation", "self-declared", "illustrative"]
+
+
+def _via(invited: bool, illustrative: bool) -> Via:
+    if invited:
+        return "invitation"
+    return "illustrative" if illustrative else "self-declared"
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class CoverageRow:
     on_roster: bool
     last_answer: date | None
     invited_at: date | None
-    answered_via: Literal["invitation", "self-declared"] | None
+    answered_via: Via | None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -93,12 +101,16 @@ def compute_coverage(
 ) -> Coverage:
     """Coverage from the roster, the counting frame (already as of ``as_of``) and the invitations."""
     counted = select_unit(frame, "distributor") if not frame.empty else frame
-    answers: dict[str, tuple[str, date | None, bool]] = {}
+    answers: dict[str, tuple[str, date | None, Via]] = {}
     if not counted.empty:
         keys = counted["distributor_key"] if "distributor_key" in counted else counted["distributor"]
         when = pd.to_datetime(counted["submitted_at"], utc=True)
-        for key, name, ts, rid in zip(keys, counted["distributor"], when, counted["response_id"], strict=True):
-            answers[str(key)] = (str(name), ts.date() if pd.notna(ts) else None, str(rid) in invited_response_ids)
+        flags = counted["illustrative"] if "illustrative" in counted else pd.Series(False, index=counted.index)
+        for key, name, ts, rid, flag in zip(
+            keys, counted["distributor"], when, counted["response_id"], flags, strict=True
+        ):
+            via = _via(str(rid) in invited_response_ids, bool(flag))
+            answers[str(key)] = (str(name), ts.date() if pd.notna(ts) else None, via)
     invited = _invited_by_key(invitations, as_of)
     rows: list[CoverageRow] = []
     for entry in roster:
@@ -113,7 +125,7 @@ def compute_coverage(
                 on_roster=True,
                 last_answer=answer[1] if answer else None,
                 invited_at=inv.date() if inv else None,
-                answered_via=("invitation" if answer[2] else "self-declared") if answer else None,
+                answered_via=answer[2] if answer else None,
             )
         )
     on_roster = {e.key for e in roster}
@@ -129,7 +141,7 @@ def compute_coverage(
                 on_roster=False,
                 last_answer=last,
                 invited_at=inv.date() if inv else None,
-                answered_via="invitation" if via else "self-declared",
+                answered_via=via,
             )
         )
     rows.sort(key=lambda r: (not r.on_roster, r.distributor.casefold(), r.distributor))

@@ -136,6 +136,12 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
         for q in theme.quotes:
             out += [f"> {escape(q.text, line_start=True)}", f"> — {escape(q.distributor)}, {escape(q.field)}", ""]
 
+    for x in data.extra_sections:
+        out += [f"### {escape(x.title)}", ""]
+        out += [line for p in x.paragraphs for line in (escape(p), "")]
+        for t in x.tables:
+            out += [f"**{escape(t.title)}**", "", *table(t, max_rows=MAX_TABLE_ROWS)]
+
     out += ["### Methodology", ""]
     out += [f"- **{escape(title)}.** {escape(text)}" for title, text in data.methodology]
     out += ["", "### Provenance", ""]

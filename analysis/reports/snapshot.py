@@ -155,7 +155,23 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
         unavailable=tuple(unavailable),
         figures=figures,
+        extra_sections=_progress_sections(store, options, attempt),
     )
+
+
+def _progress_sections(
+    store: ResponseStore, options: ReportOptions, attempt: Callable[[str, Callable[[], Any]], Any]
+) -> tuple[Any, ...]:
+    """Coverage and changes-since sections (``analysis.reports.progress_sections``)."""
+    from analysis.reports import progress_sections
+
+    def build() -> tuple[Any, ...]:
+        try:
+            return progress_sections.extra_sections(store, options)
+        except Exception as exc:  # a failure here must not lose the rest of the report
+            raise sections.SectionUnavailable(f"coverage and changes could not be computed ({exc})") from exc
+
+    return attempt("Coverage and changes", build) or ()
 
 
 # -- the three questions --------------------------------------------------------------------------

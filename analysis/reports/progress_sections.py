@@ -1,0 +1,39 @@
+"""Report sections about outreach and progress: coverage of the roster, changes since a date.
+
+Built from the same functions as ``python -m analysis coverage`` and ``changes``, so a report says
+what the CLI and the overview say. The snapshot calls :func:`extra_sections` through its
+``attempt`` wrapper: a failure here becomes a note in the report, never a lost report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from analysis.reports.model import Cell, ExtraSection, ReportOptions, Table
+
+if TYPE_CHECKING:
+    from analysis.storage.store import ResponseStore
+
+
+def coverage_section(store: ResponseStore, options: ReportOptions) -> ExtraSection:
+    from analysis.outreach.coverage import COVERAGE_HEADERS, coverage_table, load_coverage
+
+    cov = load_coverage(store, options.as_of)
+    data = cov.as_json()
+    via = [r.answered_via for r in cov.rows if r.status == "answered"]
+    summary = (
+        f"Roster of {data['roster']} distributors: {data['answered']} answered, {data['invited']} invited and "
+        f"not answered yet, {data['not_invited']} never invited. {data['off_roster']} answer(s) came from "
+        f"distributors not on the roster. Of all {len(via)} answering distributors, "
+        f"{via.count('invitation')} answered through an invitation, {via.count('self-declared')} self-declared and "
+        f"{via.count('illustrative')} are illustrative (transcribed from public statements)."
+    )
+    rows: tuple[tuple[Cell, ...], ...] = tuple(tuple(r) for r in coverage_table(cov))
+    table = Table("coverage", "Roster coverage", COVERAGE_HEADERS, rows)
+    return ExtraSection("coverage", "Coverage", (summary,), (table,))
+
+
+def extra_sections(store: ResponseStore, options: ReportOptions) -> tuple[ExtraSection, ...]:
+    """The outreach and progress sections of every report, in order."""
+    sections = [coverage_section(store, options)]
+    return tuple(sections)
