@@ -73,3 +73,75 @@ def test_revisions_frame_holds_every_revision(store: ResponseStore) -> None:
 def test_state_as_of_on_an_empty_frame() -> None:
     empty = pd.DataFrame(columns=["response_id", "revision", "submitted_at", "distributor"])
     assert state_as_of(empty, date(2026, 1, 1)).empty
+
+
+# -- the CLI's --as-of -----------------------------------------------------------------------------
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    import json
+
+    from analysis.cli import main
+
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_stats_as_of(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:
+    fill_history(store)
+    stats = _cli_json(capsys, "stats", "--format", "json", "--as-of", "2026-02-10")
+    assert stats == {
+        "responses": 3,
+        "distributors": 2,
+        "revisions": 3,
+        "drafts_only": 0,
+        "illustrative": 0,
+        "last_update": "2026-02-01T08:00:00+00:00",
+        "as_of": "2026-02-10",
+    }
+
+
+def test_cli_crosstab_as_of(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:
+    fill_history(store)
+    data = _cli_json(
+        capsys, "crosstab", "sigstore_status", "distributor_kind", "--format", "json", "--as-of", "2026-02-15"
+    )
+    assert isinstance(data, dict)
+    kind = data["columns"].index("linux-distribution")
+    cells = {r["value"]: r["cells"][kind] for r in data["rows"]}
+    assert cells == {"not-started": 1, "evaluating": 0, "packaged": 0, "verifying-in-ci": 0, "in-production": 1}
+
+
+def test_cli_simulate_as_of(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:
+    fill_history(store)
+    argv = ("simulate", "--policy", "3.14.0b1", "--deterministic", "--format", "json")
+    early = _cli_json(capsys, *argv, "--as-of", "2026-01-15")
+    assert isinstance(early, dict)
+    # Only Debian had answered: beta start meets 3.14.0b1 on 2025-05-07, ready 2026-06-01 -> 390 days.
+    assert [(d["distributor"], d["ready_date"], d["exposed_days"]) for d in early["distributors"]] == [
+        ("Debian", "2026-06-01", 390)
+    ]
+    now = _cli_json(capsys, *argv)
+    assert isinstance(now, dict)
+    assert now["summary"]["distributors"] == 2
+
+
+def test_cli_export_as_of(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:
+    fill_history(store)
+    answers = _cli_json(capsys, "export", "--format", "json", "--out", "-", "--as-of", "2026-01-31")
+    assert isinstance(answers, list)
+    assert sorted((a["distributor"], a["sigstore_status"]) for a in answers) == [
+        ("Debian", "evaluating"),
+        ("Debian GNU/Linux", "packaged"),
+    ]
+
+
+def test_report_as_of_says_its_date(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.cli import main
+
+    fill_history(store)
+    assert main(["export", "--format", "md", "--out", "-", "--draws", "50", "--as-of", "2026-02-10"]) == 0
+    text = capsys.readouterr().out
+    assert "As of the end of 2026-02-10 (UTC)." in text
+    assert ": 2 distributors, 3 responses." in text
+    assert "--as-of 2026-02-10" in text

@@ -97,7 +97,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 <body>
 <header>
 <h1>PEP 761 downstream survey: report for the Steering Council</h1>
-<p class="meta">Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
+<p class="meta">{% if data.options.as_of %}As of the end of {{ data.options.as_of }} (UTC) · {% endif %}Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
 <p class="generated">Report generated {{ generated }}</p>
 <p class="meta{% if data.schedule_status|length > 1 %} stale{% endif %}" id="schedule-status">{{ data.schedule_status|join(" ") }}</p>
 <p class="personal{% if data.options.include_contacts %} included{% endif %}">{{ data.personal_data_note }}</p>
