@@ -31,6 +31,7 @@ from analysis.crosstab import (
     with_labels,
 )
 from analysis.reference_data import option_label
+from ui.asof import as_of_control
 from ui.auth import require_reviewer
 from ui.review_data import (
     UNIT_LABELS,
@@ -51,9 +52,10 @@ NORMALIZE_LABELS: dict[str, str] = {
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = counting_frame(url, generation)
 
 st.title("Cross-tab explorer")
+as_of = as_of_control()
+frame = counting_frame(url, generation, as_of)
 if frame.empty:
     empty_state("cross-tab")
     st.stop()

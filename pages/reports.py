@@ -20,6 +20,7 @@ from analysis.reports import MEDIA_TYPES, ReportOptions, build_snapshot, render_
 from analysis.reports.pdf import PdfError, html_to_pdf
 from analysis.schedule import builtin_policy_descriptions, load_schedule
 from analysis.storage.db import database_url
+from ui.asof import as_of_control
 from ui.store import configured_database_url, get_store
 
 TEXT_FORMATS = ("html", "md", "csv", "xlsx", "json")
@@ -54,6 +55,7 @@ st.write(
 
 store = get_store()
 generation = store.generation()
+as_of = as_of_control()
 if store.stats()["responses"] == 0:
     st.info("No answers have been submitted yet, so there is nothing to report. Import answers or wait for the survey.")
     st.stop()
@@ -113,6 +115,7 @@ options = ReportOptions(
     draws=int(draws),
     threshold=float(threshold),
     html_url=html_url.strip() if url_ok and html_url.strip() else None,
+    as_of=as_of,
 )
 built = build(database_url(configured_database_url()), generation, options)
 

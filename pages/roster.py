@@ -16,6 +16,7 @@ from analysis.outreach.links import invitation_link
 from analysis.reference_data import option_label
 from analysis.storage.invitations import create_invitation, invitations, revoke_invitations
 from analysis.storage.roster import MAX_ROSTER_BYTES, parse_roster_csv, roster_entries, save_roster
+from ui.asof import as_of_control
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
 from ui.outreach import STATUS_WORDS, app_base_url, cached_coverage
 from ui.people_text import show_words
@@ -95,7 +96,8 @@ if flash:
     if link:
         st.code(link, language=None)
 
-coverage = cached_coverage(url, generation, None)
+as_of = as_of_control()
+coverage = cached_coverage(url, generation, as_of)
 status_by_key = {r.key: r for r in coverage.rows}
 records = roster_entries(store)
 rows = []
