@@ -8,6 +8,7 @@ request: printing with headless Chromium takes seconds.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -90,6 +91,14 @@ with st.container(border=True):
         step=100.0,
         key="report_threshold",
     )
+    changes_since = left.date_input(
+        "Add “Changes since” this date (optional)",
+        value=None,
+        max_value=as_of or date.today(),
+        format="YYYY-MM-DD",
+        key="report_changes_since",
+        help="Which distributors answered, changed or went silent on or after that day (UTC).",
+    )
     include_contacts = st.checkbox(
         "Include personal data (contacts and respondent roles)",
         value=False,
@@ -116,6 +125,7 @@ options = ReportOptions(
     threshold=float(threshold),
     html_url=html_url.strip() if url_ok and html_url.strip() else None,
     as_of=as_of,
+    changes_since=changes_since if isinstance(changes_since, date) else None,
 )
 built = build(database_url(configured_database_url()), generation, options)
 

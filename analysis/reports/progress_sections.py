@@ -33,7 +33,33 @@ def coverage_section(store: ResponseStore, options: ReportOptions) -> ExtraSecti
     return ExtraSection("coverage", "Coverage", (summary,), (table,))
 
 
+def changes_section(store: ResponseStore, options: ReportOptions) -> ExtraSection:
+    from analysis.progress.changes import change_lines, load_changes
+
+    assert options.changes_since is not None
+    changes = load_changes(store, options.changes_since, options.as_of)
+    rows: list[tuple[Cell, ...]] = []
+    for c in changes.answered:
+        rows.append((c.distributor, "answered", f"latest answer {(c.submitted_at or '')[:10]}"))
+    for c in changes.changed:
+        rows.extend((c.distributor, "changed", line) for line in change_lines(c))
+    for c in changes.confirmed:
+        rows.append((c.distributor, "confirmed", "submitted again, same answers"))
+    for c in changes.silent:
+        rows.append((c.distributor, "silent", f"nothing since; last answer {(c.last_answer or '')[:10]}"))
+    until = f" until the end of {changes.until.isoformat()}" if changes.until else ""
+    summary = (
+        f"From {changes.since.isoformat()} (UTC){until}: {len(changes.answered)} distributor(s) answered for the "
+        f"first time, {len(changes.changed)} changed their answers, {len(changes.confirmed)} confirmed them "
+        f"unchanged, {len(changes.silent)} went silent (answered before, nothing since)."
+    )
+    table = Table("changes", "What changed", ("Distributor", "Change", "Details"), tuple(rows))
+    return ExtraSection("changes", f"Changes since {changes.since.isoformat()}", (summary,), (table,))
+
+
 def extra_sections(store: ResponseStore, options: ReportOptions) -> tuple[ExtraSection, ...]:
     """The outreach and progress sections of every report, in order."""
     sections = [coverage_section(store, options)]
+    if options.changes_since is not None:
+        sections.append(changes_section(store, options))
     return tuple(sections)
