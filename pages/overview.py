@@ -17,6 +17,7 @@ from analysis.crosstab import Filters, Unit, apply_filters, select_unit
 from ui.asof import as_of_control
 from ui.auth import require_reviewer
 from ui.outreach import cached_coverage, coverage_section
+from ui.progress import cached_progress, trends_section
 from ui.review_data import (
     ILLUSTRATIVE_NOTE,
     UNIT_LABELS,
@@ -105,6 +106,8 @@ st.plotly_chart(figs["lag"], config=config, theme=None, key="chart_lag")
 st.header("Where are they with Sigstore?")
 st.plotly_chart(figs["status"], config=config, theme=None, key="chart_status")
 st.plotly_chart(figs["ready"], config=config, theme=None, key="chart_ready")
+
+trends_section(cached_progress(url, generation, as_of), config)
 
 st.header("Q2. What blocks them?")
 st.plotly_chart(figs["blockers"], config=config, theme=None, key="chart_blockers")

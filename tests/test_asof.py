@@ -145,3 +145,33 @@ def test_report_as_of_says_its_date(store: ResponseStore, capsys: pytest.Capture
     assert "As of the end of 2026-02-10 (UTC)." in text
     assert ": 2 distributors, 3 responses." in text
     assert "--as-of 2026-02-10" in text
+
+
+def test_timeline_applies_the_same_rule_as_state_as_of_and_units() -> None:
+    """Many dates at once (trend charts) give exactly the rows of state_as_of + the distributor unit."""
+    import numpy as np
+
+    from analysis.crosstab import unit_positions
+    from analysis.crosstab.asof import RevisionTimeline
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    rid = rng.integers(0, 700, n)
+    frame = pd.DataFrame(
+        {
+            "response_id": [f"{i:032x}" for i in rid],
+            # Coarse days: many ties on submitted_at, broken by stored_at and then response order.
+            "submitted_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 60, n), unit="D"),
+            "stored_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 3, n), unit="h"),
+            "distributor_key": [f"d{i % 90}" for i in rid],
+            "distributor": [f"D{i % 90}" for i in rid],
+        }
+    )
+    frame["revision"] = frame.groupby("response_id").cumcount() + 1
+    timeline = RevisionTimeline(frame)
+    for day in [date(2025, 12, 31), *(date(2026, 1, 1) + pd.Timedelta(days=d) for d in range(0, 62, 5))]:
+        day = day.date() if isinstance(day, pd.Timestamp) else day
+        state = state_as_of(frame, day)
+        expected = state.iloc[unit_positions(state)][["response_id", "revision"]].values.tolist()
+        got = frame.iloc[timeline.distributor_positions(day)][["response_id", "revision"]].values.tolist()
+        assert sorted(map(tuple, got)) == sorted(map(tuple, expected)), day

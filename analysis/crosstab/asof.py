@@ -26,6 +26,8 @@ import pandas as pd
 from analysis.crosstab.fields import UNIT_CHOICES, Unit
 from analysis.models import normalise_distributor
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def end_of_day(day: date) -> datetime:
     """The cut-off of an as-of date: the first instant (UTC) of the following day, exclusive."""
@@ -40,16 +42,63 @@ def state_as_of(revisions: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
     ``as_of=None`` that is simply the highest revision. Rows come back in ``response_id`` order,
     as ``latest_frame`` returns them, so downstream tie-breaks by position are the same.
     """
-    frame = revisions
-    if as_of is not None and not frame.empty:
-        cutoff = pd.Timestamp(end_of_day(as_of))
-        frame = frame.loc[(_as_timestamps(frame["submitted_at"]) < cutoff).to_numpy()]
-    if frame.empty:
-        return frame.reset_index(drop=True)
-    order = np.lexsort((frame["revision"].to_numpy(), frame["response_id"].to_numpy(dtype=object).astype(str)))
-    ordered = frame.iloc[order]
-    last = ~ordered["response_id"].duplicated(keep="last").to_numpy()
-    return ordered.loc[last].reset_index(drop=True)
+    if revisions.empty:
+        return revisions.reset_index(drop=True)
+    positions = RevisionTimeline(revisions).response_positions(as_of)
+    return revisions.iloc[positions].reset_index(drop=True)
+
+
+class RevisionTimeline:
+    """Every revision encoded once, to ask "which rows count at the end of day D" for many days.
+
+    The trend charts ask this for dozens of dates; encoding the response ids, revision numbers and
+    instants once makes each question a few vectorised passes (milliseconds at 100,000 revisions)
+    instead of a fresh sort. :func:`state_as_of` and :func:`unit_positions` apply the same rule.
+    """
+
+    def __init__(self, revisions: pd.DataFrame) -> None:
+        self.frame = revisions
+        codes, _ = pd.factorize(revisions["response_id"].astype(str), sort=True)
+        self._order = np.lexsort((revisions["revision"].to_numpy(dtype=np.int64), codes))
+        self._codes = codes[self._order]
+        self._submitted = _micros(revisions["submitted_at"])
+        self._submitted_sorted = self._submitted[self._order]
+        if "stored_at" in revisions:
+            self._stored = _micros(revisions["stored_at"])
+        else:
+            self._stored = np.zeros(len(revisions), dtype=np.int64)
+        self._keys, _ = pd.factorize(_keys(revisions))
+
+    def response_positions(self, as_of: date | None) -> np.ndarray:
+        """Positions (``iloc``) of each response's counted revision, in ``response_id`` order."""
+        if as_of is None:
+            idx = np.arange(len(self._order))
+        else:
+            cutoff = (end_of_day(as_of) - _EPOCH) // timedelta(microseconds=1)
+            idx = np.flatnonzero(self._submitted_sorted < cutoff)
+        if not len(idx):
+            return idx
+        group = self._codes[idx]
+        last = idx[np.r_[group[1:] != group[:-1], True]]
+        return self._order[last]
+
+    def distributor_positions(self, as_of: date | None) -> np.ndarray:
+        """Positions of each distributor's counted revision: the unit rule of :func:`unit_positions`
+        (latest ``submitted_at``, then ``stored_at``, then the later response) on top."""
+        pos = self.response_positions(as_of)
+        if not len(pos):
+            return pos
+        keys = self._keys[pos]
+        order = np.lexsort((np.arange(len(pos)), self._stored[pos], self._submitted[pos], keys))
+        ordered_keys = keys[order]
+        last = order[np.r_[ordered_keys[1:] != ordered_keys[:-1], True]]
+        return np.sort(pos[last])
+
+
+def _micros(series: pd.Series) -> np.ndarray:
+    """Instants as int64 microseconds since the epoch, UTC, whatever the column's unit (NaT: minimum)."""
+    when = _as_timestamps(series).dt.tz_convert("UTC").dt.tz_localize(None)
+    return np.asarray(when.to_numpy(dtype="datetime64[us]")).view(np.int64)
 
 
 def _as_timestamps(series: pd.Series) -> pd.Series:
