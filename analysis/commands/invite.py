@@ -46,4 +46,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"revoked {invitation.revoked_previous} earlier unused invitation(s)", file=sys.stderr)
     print(f"invitation for {invitation.distributor} (shown once, keep it private):")
     print(link)
-    return 0
+    if args.no_mail:
+        return 0
+    from analysis.outreach.mail import MailConfigError, read_secrets_file, smtp_config
+    from analysis.outreach.sending import mail_invitation
+
+    try:
+        config = smtp_config(read_secrets_file())
+    except MailConfigError as exc:
+        print(f"warning: not e-mailed: {exc}", file=sys.stderr)
+        return 1
+    if config is None:
+        return 0
+    outcome = mail_invitation(store, config, invitation, base)
+    for line in outcome.lines:
+        print(line, file=sys.stderr)
+    return 0 if outcome.ok else 1
