@@ -12,13 +12,15 @@ import streamlit as st
 from pydantic import ValidationError
 
 from analysis.models import DistributorKind, RosterEntry, format_validation_error
-from analysis.outreach.links import invitation_link
+from analysis.outreach.links import invitation_link, survey_link
+from analysis.outreach.reminders import load_reminders, reminders_csv
+from analysis.outreach.sending import mail_invitation, send_reminders
 from analysis.reference_data import option_label
 from analysis.storage.invitations import create_invitation, invitations, revoke_invitations
 from analysis.storage.roster import MAX_ROSTER_BYTES, parse_roster_csv, roster_entries, save_roster
 from ui.asof import as_of_control
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
-from ui.outreach import STATUS_WORDS, app_base_url, cached_coverage
+from ui.outreach import REASON_WORDS, STATUS_WORDS, app_base_url, cached_coverage, configured_smtp
 from ui.people_text import show_words
 from ui.review_data import store_and_key
 
@@ -79,7 +81,22 @@ def _invite(revoke: bool) -> None:
         _flash("error", f"No invitation created: {exc}")
         return
     link = invitation_link(new.token, app_base_url())
-    _flash("success", "Invitation created. Copy the link now: it is shown only once.", new.distributor, link)
+    config, _problem = configured_smtp()
+    mailed = ""
+    if config is not None and new.contact:
+        outcome = mail_invitation(store, config, new, app_base_url())
+        mailed = " " + " ".join(outcome.lines) + "."
+    _flash("success", "Invitation created. Copy the link now: it is shown only once." + mailed, new.distributor, link)
+
+
+def _send_reminders() -> None:
+    config, problem = configured_smtp()
+    if config is None:
+        _flash("error", f"Not sent: {problem or 'no [smtp] section in secrets.toml'}")
+        return
+    outcome = send_reminders(store, config, load_reminders(store, st.session_state.get("review_as_of")), app_base_url())
+    kind = "success" if outcome.ok else "error"
+    _flash(kind, f"{outcome.sent} reminder(s) sent, {outcome.failed} failed.", "\n".join(outcome.lines))
 
 
 st.title("Roster and invitations")
@@ -148,6 +165,53 @@ with st.form("invite", enter_to_submit=False):
     c1, c2, _ = st.columns([1, 1, 3])
     c1.form_submit_button("Create invitation", type="primary", on_click=_invite, args=(False,))
     c2.form_submit_button("Revoke unused", on_click=_invite, args=(True,))
+
+st.header("Reminders")
+st.caption(
+    "Invited distributors that have not answered, and distributors whose most likely ready date has passed "
+    "without reporting Sigstore in production."
+)
+reminders = load_reminders(store, as_of)
+survey_url = survey_link(app_base_url())
+if reminders:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Distributor": r.distributor,
+                    "Why": REASON_WORDS[r.reason],
+                    "Detail": r.detail,
+                    "E-mail": r.mailto(survey_url, show_contacts),
+                }
+                for r in reminders
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"E-mail": st.column_config.LinkColumn("E-mail", display_text="Write the reminder")},
+    )
+    st.download_button(
+        "Download reminders (CSV)",
+        reminders_csv(reminders, survey_url, show_contacts),
+        file_name="reminders.csv",
+        mime="text/csv",
+        key="reminders_csv",
+    )
+    mail_config, mail_problem = configured_smtp()
+    if mail_config is not None:
+        st.button(
+            "E-mail the reminders",
+            key="reminders_send",
+            disabled=not show_contacts,
+            on_click=_send_reminders,
+            help="Through the [smtp] server in secrets.toml; invited distributors get a fresh invitation link.",
+        )
+    elif mail_problem:
+        st.warning(f"E-mail is not available: {mail_problem}")
+    else:
+        st.caption("Add an `[smtp]` section to secrets.toml to send invitations and reminders by e-mail.")
+else:
+    st.info("Nobody to remind.")
 
 listing = [
     {

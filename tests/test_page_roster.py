@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analysis.access import PASSPHRASE_HASH_ENV, hash_passphrase
 from analysis.storage import ResponseStore
 from analysis.storage.invitations import invitations, open_invitation
 from analysis.storage.roster import parse_roster_csv, roster_entries, save_roster
 from tests.conftest import make_response
-from tests.review_support import all_text, open_page
+from tests.review_support import APP, all_text, open_page
+from tests.test_mail import Inbox, smtp_server  # noqa: F401 (the fixture)
 
 PASSPHRASE = "steering council review"
 
@@ -81,3 +83,38 @@ def test_overview_has_a_coverage_section(store: ResponseStore) -> None:
     assert metrics["Never invited"] == "26"
     assert metrics["Answers from off the roster"] == "1"
     assert "Coverage: who has answered?" in [h.value for h in at.header]
+
+
+def test_reminders_listed_with_mailto_links(store: ResponseStore) -> None:
+    from analysis.storage.invitations import create_invitation
+
+    create_invitation(store, "Arch Linux", "arch@arch.example")
+    at = open_page("pages/roster.py")
+    assert not at.exception, at.exception
+    reminders = next(d.value for d in at.dataframe if "Why" in d.value.columns)
+    row = reminders.iloc[0]
+    assert (row["Distributor"], row["Why"]) == ("Arch Linux", "Invited, no answer yet")
+    assert row["E-mail"].startswith("mailto:?subject=")  # open app: no address
+    assert any(b.label == "Download reminders (CSV)" for b in at.get("download_button"))
+    assert "Add an `[smtp]` section" in all_text(at)
+
+
+def test_reviewer_sends_reminders_from_the_page(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch, smtp_server: tuple[Inbox, int]
+) -> None:
+    from analysis.storage.invitations import create_invitation
+
+    inbox, port = smtp_server
+    monkeypatch.setenv(PASSPHRASE_HASH_ENV, hash_passphrase(PASSPHRASE, n=2**4, r=1, p=1))
+    create_invitation(store, "Arch Linux", "arch@arch.example")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["smtp"] = {"host": "127.0.0.1", "port": port, "from": "survey@example.org", "starttls": False}
+    at.run()
+    at.switch_page("pages/roster.py").run()
+    at.text_input[0].input(PASSPHRASE)
+    at.button[0].click().run()
+    next(b for b in at.button if b.label == "E-mail the reminders").click().run()
+    assert not at.exception, at.exception
+    assert any("1 reminder(s) sent, 0 failed." in s.value for s in at.success)
+    assert [m["To"] for m in inbox.messages] == ["arch@arch.example"]
+    assert "/survey?invite=" in inbox.messages[0].get_content()

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.outreach.coverage import COVERAGE_HEADERS, Coverage, coverage_table, load_coverage
+from analysis.outreach.mail import MailConfigError, SmtpConfig, smtp_config
+from ui.app_secrets import read_secrets
 from ui.store import get_store
 
 STATUS_WORDS = {"answered": "Answered", "invited": "Invited, no answer yet", "not-invited": "Never invited"}
@@ -57,3 +59,14 @@ def app_base_url() -> str:
     if parts.scheme in ("http", "https") and parts.netloc:
         return base_url(f"{parts.scheme}://{parts.netloc}")
     return base_url()
+
+
+REASON_WORDS = {"invited-no-answer": "Invited, no answer yet", "readiness-date-passed": "Ready date passed"}
+
+
+def configured_smtp() -> tuple[SmtpConfig | None, str | None]:
+    """``[smtp]`` from secrets.toml: (config, None), (None, why it is unusable) or (None, None) when absent."""
+    try:
+        return smtp_config(read_secrets()), None
+    except MailConfigError as exc:
+        return None, str(exc)
