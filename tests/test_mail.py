@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from analysis.cli import main
 from analysis.outreach.mail import MailConfigError, Outgoing, SmtpConfig, send, smtp_config
@@ -22,55 +14,13 @@ from analysis.storage import ResponseStore
 from analysis.storage.invitations import InvitationNotFound, invitations, open_invitation
 from analysis.storage.roster import parse_roster_csv, save_roster
 from tests.conftest import make_response
-
-USER, PASSWORD = "survey", "s3cret pass"
-
-
-@dataclass
-class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients: list[str] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
-        if address.startswith("bounce@"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.recipients.extend(envelope.rcpt_tos)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=ok, handled=False)
+from tests.smtp_support import PASSWORD, USER, Inbox, _free_port, smtp_controller
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=_authenticator, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_controller() as running:
+        yield running
 
 
 def _secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:

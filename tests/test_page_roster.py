@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,7 +13,7 @@ from analysis.storage.invitations import invitations, open_invitation
 from analysis.storage.roster import parse_roster_csv, roster_entries, save_roster
 from tests.conftest import make_response
 from tests.review_support import APP, all_text, open_page
-from tests.test_mail import Inbox, smtp_server  # noqa: F401 (the fixture)
+from tests.smtp_support import Inbox, smtp_controller
 
 PASSPHRASE = "steering council review"
 
@@ -97,6 +99,12 @@ def test_reminders_listed_with_mailto_links(store: ResponseStore) -> None:
     assert row["E-mail"].startswith("mailto:?subject=")  # open app: no address
     assert any(b.label == "Download reminders (CSV)" for b in at.get("download_button"))
     assert "Add an `[smtp]` section" in all_text(at)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    with smtp_controller() as running:
+        yield running
 
 
 def test_reviewer_sends_reminders_from_the_page(
