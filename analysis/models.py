@@ -303,6 +303,14 @@ class RosterEntry(BaseModel):
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("distributor")
+    @classmethod
+    def _key_fits(cls, value: str) -> str:
+        # Normalisation (NFKC) can lengthen a name; the counting key must fit its column too.
+        if len(normalise_distributor(value)) > MAX_SHORT_TEXT:
+            raise ValueError(f"is longer than {MAX_SHORT_TEXT} characters once normalised")
+        return value
+
     @property
     def key(self) -> str:
         return normalise_distributor(self.distributor)

@@ -125,3 +125,13 @@ def test_csv_neutralises_formula_cells(store: ResponseStore, capsys: pytest.Capt
 def test_remove(store: ResponseStore) -> None:
     assert remove_from_roster(store, ["  debian "]) == 1
     assert "debian" not in {r.key for r in roster_entries(store)}
+
+
+def test_a_name_that_grows_past_the_limit_when_normalised_is_refused() -> None:
+    parsed = parse_roster_csv(("distributor,kind,contact,channel\n" + "\ufdfa" * 20 + ",other,,\n").encode())
+    assert not parsed.ok and "line 2: distributor" in parsed.errors[0] and "once normalised" in parsed.errors[0]
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["roster", "import", str(tmp_path / "absent.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
