@@ -42,3 +42,17 @@ def test_distributors_and_simulator_pages_follow_the_date(store: ResponseStore) 
     at.switch_page("pages/simulator.py").run()
     assert not at.exception, at.exception
     assert any("2026-02-10" in i.value for i in at.info)
+
+
+def test_overview_shows_the_trend_charts(store: ResponseStore) -> None:
+    import json
+
+    fill_history(store)
+    at = open_page("pages/overview.py")
+    assert not at.exception, at.exception
+    assert "Are they getting ready? Answers over time" in [h.value for h in at.header]
+    charts = {json.loads(c.proto.spec)["layout"]["meta"]["chart"]: c for c in at.get("plotly_chart")}
+    assert {"status_trend_chart", "drift_chart"} <= set(charts)
+    drift = json.loads(charts["drift_chart"].proto.spec)
+    assert [t["name"] for t in drift["data"]] == ["slipping (later) (1)", "earlier (1)"]
+    assert any("1 slipping, 0 holding, 1 earlier" in c.value for c in at.caption)
