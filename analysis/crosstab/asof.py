@@ -19,6 +19,7 @@ means the same on every page and in every export.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,10 @@ class RevisionTimeline:
 
     def __init__(self, revisions: pd.DataFrame) -> None:
         self.frame = revisions
-        codes, _ = pd.factorize(revisions["response_id"].astype(str), sort=True)
+        ids = revisions["response_id"].astype(str)
+        # Frames from the store come sorted by response_id: first-appearance codes are then already
+        # in id order, and the (costly) sort of the distinct ids can be skipped.
+        codes, _ = pd.factorize(ids, sort=not ids.is_monotonic_increasing)
         self._order = np.lexsort((revisions["revision"].to_numpy(dtype=np.int64), codes))
         self._codes = codes[self._order]
         self._submitted = _micros(revisions["submitted_at"])
@@ -67,7 +71,12 @@ class RevisionTimeline:
             self._stored = _micros(revisions["stored_at"])
         else:
             self._stored = np.zeros(len(revisions), dtype=np.int64)
-        self._keys, _ = pd.factorize(_keys(revisions))
+
+    @cached_property
+    def _key_codes(self) -> np.ndarray:
+        """Distributor key codes (only the distributor unit needs them)."""
+        codes, _ = pd.factorize(_keys(self.frame))
+        return np.asarray(codes)
 
     def response_positions(self, as_of: date | None) -> np.ndarray:
         """Positions (``iloc``) of each response's counted revision, in ``response_id`` order."""
@@ -88,7 +97,7 @@ class RevisionTimeline:
         pos = self.response_positions(as_of)
         if not len(pos):
             return pos
-        keys = self._keys[pos]
+        keys = self._key_codes[pos]
         order = np.lexsort((np.arange(len(pos)), self._stored[pos], self._submitted[pos], keys))
         ordered_keys = keys[order]
         last = order[np.r_[ordered_keys[1:] != ordered_keys[:-1], True]]
