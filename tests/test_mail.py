@@ -23,10 +23,9 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield running
 
 
-def _secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    path = tmp_path / "secrets.toml"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("SURVEY_SECRETS_FILE", str(path))
+def _secrets(secrets_file: Path, text: str) -> None:
+    """The secrets file this test's CLI reads (``tests/conftest.py: secrets_file``)."""
+    secrets_file.write_text(text, encoding="utf-8")
 
 
 def _smtp_section(port: int, password: str = PASSWORD) -> str:
@@ -39,12 +38,11 @@ def _smtp_section(port: int, password: str = PASSWORD) -> str:
 def test_invite_is_delivered_with_a_working_link(
     store: ResponseStore,
     smtp_server: tuple[Inbox, int],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    secrets_file: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     inbox, port = smtp_server
-    _secrets(tmp_path, monkeypatch, _smtp_section(port))
+    _secrets(secrets_file, _smtp_section(port))
     code = main(["invite", "Fedora", "--contact", "python-devel@fedora.example", "--base-url", "https://s.example"])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -64,12 +62,11 @@ def test_invite_is_delivered_with_a_working_link(
 def test_reminders_are_delivered_and_a_refused_address_is_reported(
     store: ResponseStore,
     smtp_server: tuple[Inbox, int],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    secrets_file: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     inbox, port = smtp_server
-    _secrets(tmp_path, monkeypatch, _smtp_section(port))
+    _secrets(secrets_file, _smtp_section(port))
     save_roster(
         store,
         parse_roster_csv(
@@ -141,14 +138,14 @@ def test_bad_smtp_section_is_refused_by_key(section: str, message: str) -> None:
 
 
 def test_remind_send_without_smtp_and_with_a_malformed_file(
-    store: ResponseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    store: ResponseStore, secrets_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _secrets(tmp_path, monkeypatch, "[database]\n")
+    _secrets(secrets_file, "[database]\n")
     assert main(["remind", "--send"]) == 2
     assert "needs an [smtp] section" in capsys.readouterr().err
-    _secrets(tmp_path, monkeypatch, "[smtp\nhost=")
+    _secrets(secrets_file, "[smtp\nhost=")
     assert main(["remind", "--send"]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "not valid TOML" in capsys.readouterr().err
 
 
 def test_reminder_list_csv_and_mailto(store: ResponseStore, capsys: pytest.CaptureFixture[str]) -> None:

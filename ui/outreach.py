@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.outreach.coverage import COVERAGE_HEADERS, Coverage, coverage_table, load_coverage
 from analysis.outreach.mail import MailConfigError, SmtpConfig, smtp_config
+from analysis.secrets_file import SecretsFileError
 from ui.app_secrets import read_secrets
 from ui.store import get_store
 
@@ -68,5 +69,5 @@ def configured_smtp() -> tuple[SmtpConfig | None, str | None]:
     """``[smtp]`` from secrets.toml: (config, None), (None, why it is unusable) or (None, None) when absent."""
     try:
         return smtp_config(read_secrets()), None
-    except MailConfigError as exc:
+    except (MailConfigError, SecretsFileError) as exc:
         return None, str(exc)

@@ -20,9 +20,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from analysis.progress.changes import changes_markdown, load_changes
     from analysis.storage import open_store
+    from analysis.storage.db import resolve_database_url
 
     try:
-        changes = load_changes(open_store(args.database_url), args.since, args.as_of)
+        changes = load_changes(open_store(resolve_database_url(args.database_url)), args.since, args.as_of)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

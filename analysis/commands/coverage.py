@@ -7,6 +7,7 @@ import json
 
 from analysis.cli_args import add_as_of
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from analysis.outreach.coverage import COVERAGE_HEADERS, coverage_table, load_coverage
 
-    cov = load_coverage(open_store(args.database_url), args.as_of)
+    cov = load_coverage(open_store(resolve_database_url(args.database_url)), args.as_of)
     if args.format == "json":
         print(json.dumps(cov.as_json(), indent=2, ensure_ascii=False))
         return 0

@@ -24,9 +24,10 @@ def run(args: argparse.Namespace) -> int:
     from analysis.models import format_validation_error
     from analysis.outreach.links import base_url, invitation_link
     from analysis.storage import open_store
+    from analysis.storage.db import resolve_database_url
     from analysis.storage.invitations import create_invitation, revoke_invitations
 
-    store = open_store(args.database_url)
+    store = open_store(resolve_database_url(args.database_url))
     if args.revoke:
         n = revoke_invitations(store, args.distributor)
         print(f"revoked {n} unused invitation(s) for {args.distributor}")
@@ -48,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     print(link)
     if args.no_mail:
         return 0
-    from analysis.outreach.mail import MailConfigError, read_secrets_file, smtp_config
+    from analysis.outreach.mail import MailConfigError, configured_smtp_for_cli
     from analysis.outreach.sending import mail_invitation
 
     try:
-        config = smtp_config(read_secrets_file())
+        config = configured_smtp_for_cli()
     except MailConfigError as exc:
         print(f"warning: not e-mailed: {exc}", file=sys.stderr)
         return 1

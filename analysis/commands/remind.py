@@ -29,13 +29,14 @@ def run(args: argparse.Namespace) -> int:
     from analysis.outreach.links import base_url, survey_link
     from analysis.outreach.reminders import load_reminders, reminders_csv, reminders_json
     from analysis.storage import open_store
+    from analysis.storage.db import resolve_database_url
 
     try:
         base = base_url(args.base_url)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    store = open_store(args.database_url)
+    store = open_store(resolve_database_url(args.database_url))
     reminders = load_reminders(store, args.as_of)
     url = survey_link(base)
     if not args.send:
@@ -44,16 +45,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(reminders_csv(reminders, url, args.include_contacts))
         return 0
-    from analysis.outreach.mail import MailConfigError, read_secrets_file, smtp_config
+    from analysis.outreach.mail import MailConfigError, configured_smtp_for_cli
     from analysis.outreach.sending import send_reminders
 
     try:
-        config = smtp_config(read_secrets_file())
+        config = configured_smtp_for_cli()
     except MailConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if config is None:
-        print("error: --send needs an [smtp] section in .streamlit/secrets.toml", file=sys.stderr)
+        print("error: --send needs an [smtp] section in secrets.toml", file=sys.stderr)
         return 2
     outcome = send_reminders(store, config, reminders, base)
     for line in outcome.lines:

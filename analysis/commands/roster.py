@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from analysis.storage import open_store
+from analysis.storage.db import resolve_database_url
 from analysis.storage.roster import MAX_ROSTER_BYTES, parse_roster_csv, roster_csv, roster_entries, save_roster
 
 
@@ -36,7 +37,7 @@ def run_import(args: argparse.Namespace) -> int:
         for line in parsed.errors[:200]:
             print(f"  {line}", file=sys.stderr)
         return 2
-    result = save_roster(open_store(args.database_url), parsed.entries)
+    result = save_roster(open_store(resolve_database_url(args.database_url)), parsed.entries)
     print(
         f"roster: {len(parsed.entries)} row(s) from {args.file}: "
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
@@ -45,7 +46,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    records = roster_entries(open_store(args.database_url))
+    records = roster_entries(open_store(resolve_database_url(args.database_url)))
     if args.format == "json":
         print(json.dumps([r.as_dict(args.include_contacts) for r in records], indent=2, ensure_ascii=False))
     elif args.format == "csv":

@@ -17,21 +17,17 @@ send is reported with its outcome, so one refused address does not hide the othe
 
 from __future__ import annotations
 
-import os
 import smtplib
 import socket
 import ssl
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
-from pathlib import Path
 from typing import Any
 
 from analysis.models import check_email
 
-SECRETS_FILE_ENV = "SURVEY_SECRETS_FILE"
 SMTP_TIMEOUT_S = 20
 
 
@@ -49,21 +45,15 @@ class SmtpConfig:
     starttls: bool = True
 
 
-def secrets_path() -> Path:
-    """``$SURVEY_SECRETS_FILE``, else ``.streamlit/secrets.toml`` in the working directory (Streamlit's place)."""
-    return Path(os.environ.get(SECRETS_FILE_ENV) or Path.cwd() / ".streamlit" / "secrets.toml")
+def configured_smtp_for_cli() -> SmtpConfig | None:
+    """``[smtp]`` from the secrets files the app reads (``analysis.secrets_file``), for the CLI."""
+    from analysis.secrets_file import SecretsFileError, load_secrets
 
-
-def read_secrets_file(path: Path | None = None) -> dict[str, Any]:
-    """The CLI's reading of secrets.toml: absent is ``{}``, malformed is a :class:`MailConfigError`."""
-    path = path or secrets_path()
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MailConfigError(f"cannot read {path}: {exc}") from None
+        secrets, _found = load_secrets()
+    except SecretsFileError as exc:
+        raise MailConfigError(str(exc)) from None
+    return smtp_config(secrets)
 
 
 def smtp_config(secrets: Mapping[str, Any]) -> SmtpConfig | None:
