@@ -92,3 +92,13 @@ def test_report_has_a_changes_section(store: ResponseStore, capsys: pytest.Captu
     html = _run(capsys, "export", "--format", "html", "--out", "-", "--draws", "50", "--changes-since", "2026-02-01")
     assert '<section id="changes">' in html and "<h2>Changes since 2026-02-01</h2>" in html
     assert '<section id="coverage">' in html
+
+
+def test_a_failing_changes_section_leaves_the_rest_of_the_report(
+    store: ResponseStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill_history(store)
+    argv = ["export", "--format", "md", "--out", "-", "--draws", "50"]
+    text = _run(capsys, *argv, "--as-of", "2026-02-01", "--changes-since", "2026-03-01")
+    assert "**Changes since 2026-03-01** could not be included: --since 2026-03-01 is after --as-of 2026-02-01" in text
+    assert "### Coverage" in text

@@ -7,6 +7,7 @@ what the CLI and the overview say. The snapshot calls :func:`extra_sections` thr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from analysis.reports.model import Cell, ExtraSection, ReportOptions, Table
@@ -57,9 +58,14 @@ def changes_section(store: ResponseStore, options: ReportOptions) -> ExtraSectio
     return ExtraSection("changes", f"Changes since {changes.since.isoformat()}", (summary,), (table,))
 
 
-def extra_sections(store: ResponseStore, options: ReportOptions) -> tuple[ExtraSection, ...]:
-    """The outreach and progress sections of every report, in order."""
-    sections = [coverage_section(store, options)]
+def section_builders(store: ResponseStore, options: ReportOptions) -> list[tuple[str, Callable[[], ExtraSection]]]:
+    """The outreach and progress sections of every report, in order, each built on its own (one
+    failing leaves the others in the report)."""
+    builders: list[tuple[str, Callable[[], ExtraSection]]] = [("Coverage", lambda: coverage_section(store, options))]
     if options.changes_since is not None:
-        sections.append(changes_section(store, options))
-    return tuple(sections)
+        builders.append((f"Changes since {options.changes_since}", lambda: changes_section(store, options)))
+    return builders
+
+
+def extra_sections(store: ResponseStore, options: ReportOptions) -> tuple[ExtraSection, ...]:
+    return tuple(build() for _, build in section_builders(store, options))

@@ -166,13 +166,17 @@ def _progress_sections(
     """Coverage and changes-since sections (``analysis.reports.progress_sections``)."""
     from analysis.reports import progress_sections
 
-    def build() -> tuple[Any, ...]:
-        try:
-            return progress_sections.extra_sections(store, options)
-        except Exception as exc:  # a failure here must not lose the rest of the report
-            raise sections.SectionUnavailable(f"coverage and changes could not be computed ({exc})") from exc
+    def guarded(build: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            try:
+                return build()
+            except Exception as exc:  # a failure here must not lose the rest of the report
+                raise sections.SectionUnavailable(str(exc)) from exc
 
-    return attempt("Coverage and changes", build) or ()
+        return run
+
+    built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options))
+    return tuple(b for b in built if b is not None)
 
 
 # -- the three questions --------------------------------------------------------------------------
