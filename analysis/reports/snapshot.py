@@ -131,6 +131,8 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
     summaries = tuple(
         QuestionSummary(s.key, s.title, s.table, s.key if s.key in figures else None, s.note) for s in summaries
     )
+    # Before ReportData: a section that fails adds to ``unavailable``, which is frozen below.
+    extra = _progress_sections(store, options, attempt)
     return ReportData(
         options=options,
         generated_at=generated_at,
@@ -156,7 +158,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
         unavailable=tuple(unavailable),
         figures=figures,
-        extra_sections=_progress_sections(store, options, attempt),
+        extra_sections=extra,
     )
 
 
