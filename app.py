@@ -22,6 +22,7 @@ pages = {
         st.Page("pages/distributors.py", title="Distributors", icon=":material/groups:", url_path="distributors"),
         st.Page("pages/coding.py", title="Free-text coding", icon=":material/label:", url_path="coding"),
         st.Page("pages/simulator.py", title="Timeline simulator", icon=":material/timeline:", url_path="simulator"),
+        st.Page("pages/roster.py", title="Roster and invitations", icon=":material/contact_mail:", url_path="roster"),
         st.Page("pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],
 }

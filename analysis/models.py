@@ -282,3 +282,58 @@ def format_validation_error(exc: Exception, prefix: str = "") -> list[str]:
         msg = msg.removeprefix("Value error, ")
         lines.append(f"{prefix}{loc}: {msg}")
     return lines
+
+
+#: Longest public channel (a mailing list address or an issue tracker URL).
+MAX_CHANNEL = 500
+
+
+class RosterEntry(BaseModel):
+    """A distributor the council wants to hear from: one row of ``roster import`` and the roster page.
+
+    The name follows the survey's rule for a distributor name (so an entry and an answer normalise
+    to the same key); ``contact`` and ``channel`` are people's data and leave the app only with
+    ``--include-contacts``.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    distributor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT)]
+    kind: DistributorKind | None = None
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CHANNEL)] | None = None
+
+    @field_validator("distributor", "contact", "channel")
+    @classmethod
+    def _no_control_chars(cls, value: str | None) -> str | None:
+        if value and any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+            raise ValueError("must not contain control or invisible formatting characters")
+        return value
+
+    @field_validator("kind", "contact", "channel", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("distributor")
+    @classmethod
+    def _key_fits(cls, value: str) -> str:
+        # Normalisation (NFKC) can lengthen a name; the counting key must fit its column too.
+        if len(normalise_distributor(value)) > MAX_SHORT_TEXT:
+            raise ValueError(f"is longer than {MAX_SHORT_TEXT} characters once normalised")
+        return value
+
+    @property
+    def key(self) -> str:
+        return normalise_distributor(self.distributor)
+
+
+_EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
+
+
+def check_email(value: str) -> str:
+    """An e-mail address for an invitation (one plain address, no display name, no header tricks)."""
+    value = value.strip()
+    if len(value) > 320 or not _EMAIL_RE.match(value) or any(unicodedata.category(ch)[0] == "C" for ch in value):
+        raise ValueError(f"not an e-mail address: {value[:80]!r}")
+    return value

@@ -60,6 +60,10 @@ store, url, generation = store_and_key()
 frame = answers_frame(url, generation)
 
 st.title("Free-text coding")
+st.caption(
+    "Coding works on the current answers (tags belong to responses, whatever the date); the as-of date in "
+    "the sidebar applies to the other review pages."
+)
 themes = themes_from_records(theme_records(url, generation))
 if not themes:
     st.info(

@@ -33,6 +33,7 @@ from analysis.crosstab import (
 from analysis.crosstab_select import selectable_bars, selectable_heatmap, selected_cells
 from analysis.crosstab_view import Chart, Choices, CrosstabView, view_from_query, view_to_query
 from analysis.reference_data import option_label
+from ui.asof import as_of_control
 from ui.auth import require_reviewer
 from ui.distributor_link import distributor_page_link, markdown_literal
 from ui.review_data import (
@@ -58,9 +59,10 @@ NORMALIZE_LABELS: dict[str, str] = {
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = counting_frame(url, generation)
 
 st.title("Cross-tab explorer")
+as_of = as_of_control()
+frame = counting_frame(url, generation, as_of)
 if frame.empty:
     empty_state("cross-tab")
     st.stop()

@@ -7,6 +7,8 @@ signed-in reviewer of an app where reviewers are configured. An app running open
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +23,7 @@ from analysis.crosstab import (
 from analysis.reference_data import option_label
 from analysis.storage import ResponseStore
 from analysis.survey_form import dual_signing_words
+from ui.asof import as_of_control
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
 from ui.distributor_link import DISTRIBUTOR_PARAM, one_distributor_from_url
 from ui.review_data import answers_frame, empty_state, store_and_key
@@ -57,8 +60,8 @@ def _present(value: object) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _duplicates(url: str, generation: int) -> pd.DataFrame:
-    return duplicate_distributors(answers_frame(url, generation))
+def _duplicates(url: str, generation: int, as_of: date | None) -> pd.DataFrame:
+    return duplicate_distributors(answers_frame(url, generation, as_of))
 
 
 def _card(
@@ -173,9 +176,10 @@ def _history(store: ResponseStore, claims: pd.DataFrame) -> None:
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = answers_frame(url, generation)
 
 st.title("Distributors")
+as_of = as_of_control()
+frame = answers_frame(url, generation, as_of)
 show_contacts = is_reviewer() and reviewers_configured()
 if show_contacts:
     st.caption("Contacts are shown because you are signed in as a reviewer. They are personal data: do not share them.")
@@ -188,7 +192,7 @@ if frame.empty:
     empty_state("distributor")
     st.stop()
 
-dups = _duplicates(url, generation)
+dups = _duplicates(url, generation, as_of)
 dup_by_key = {str(r["distributor_key"]): r for _, r in dups.iterrows()}
 latest = latest_per_distributor(frame)
 st.write(

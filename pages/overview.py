@@ -6,6 +6,7 @@ Thin: figures come from ``analysis.charts`` (also used by the HTML report), data
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 import pandas as pd
@@ -14,7 +15,10 @@ import streamlit as st
 from analysis import charts
 from analysis.counting import headline
 from analysis.crosstab import Filters, Unit, apply_filters, select_unit
+from ui.asof import as_of_control
 from ui.auth import require_reviewer
+from ui.outreach import cached_coverage, coverage_section
+from ui.progress import cached_progress, trends_section
 from ui.review_data import (
     ILLUSTRATIVE_NOTE,
     UNIT_LABELS,
@@ -27,9 +31,11 @@ from ui.schedule_notice import show_schedule_status
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def figures(url: str, generation: int, unit: Unit, by_kind: bool, illustrative: bool) -> dict[str, object]:
+def figures(
+    url: str, generation: int, unit: Unit, by_kind: bool, illustrative: bool, as_of: date | None
+) -> dict[str, object]:
     """All overview figures for one combination of switches (cheap to flip back and forth)."""
-    frame = apply_filters(counting_frame(url, generation), Filters(include_illustrative=illustrative))
+    frame = apply_filters(counting_frame(url, generation, as_of), Filters(include_illustrative=illustrative))
     return {
         "start": charts.prerelease_start_chart(frame, by_kind=by_kind, unit=unit),
         "lag": charts.prerelease_lag_chart(frame, unit=unit),
@@ -48,10 +54,11 @@ def _last_update(value: object) -> str:
 
 require_reviewer()  # before anything reads answers
 store, url, generation = store_and_key()
-frame = counting_frame(url, generation)
 
 st.title("Survey overview")
 show_schedule_status()
+as_of = as_of_control()
+frame = counting_frame(url, generation, as_of)
 if frame.empty:
     empty_state("overview")
     st.stop()
@@ -100,7 +107,9 @@ if units.empty:
     st.warning("No answers left after leaving out the illustrative ones.")
     st.stop()
 
-figs = figures(url, generation, unit, by_kind, include_illustrative)
+coverage_section(cached_coverage(url, generation, as_of))
+
+figs = figures(url, generation, unit, by_kind, include_illustrative, as_of)
 config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 
 st.header("Q1. When do distributors start on a new Python line?")
@@ -110,6 +119,8 @@ st.plotly_chart(figs["lag"], config=config, theme=None, key="chart_lag")
 st.header("Where are they with Sigstore?")
 st.plotly_chart(figs["status"], config=config, theme=None, key="chart_status")
 st.plotly_chart(figs["ready"], config=config, theme=None, key="chart_ready")
+
+trends_section(cached_progress(url, generation, as_of), config)
 
 st.header("Q2. What blocks them?")
 st.plotly_chart(figs["blockers"], config=config, theme=None, key="chart_blockers")

@@ -8,6 +8,7 @@ request: printing with headless Chromium takes seconds.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -20,6 +21,7 @@ from analysis.reports import MEDIA_TYPES, ReportOptions, build_snapshot, render_
 from analysis.reports.pdf import PdfError, html_to_pdf
 from analysis.schedule import builtin_policy_descriptions, load_schedule
 from analysis.storage.db import database_url
+from ui.asof import as_of_control
 from ui.store import configured_database_url, get_store
 
 TEXT_FORMATS = ("html", "md", "csv", "xlsx", "json")
@@ -54,6 +56,7 @@ st.write(
 
 store = get_store()
 generation = store.generation()
+as_of = as_of_control()
 if store.stats()["responses"] == 0:
     st.info("No answers have been submitted yet, so there is nothing to report. Import answers or wait for the survey.")
     st.stop()
@@ -88,6 +91,14 @@ with st.container(border=True):
         step=100.0,
         key="report_threshold",
     )
+    changes_since = left.date_input(
+        "Add “Changes since” this date (optional)",
+        value=None,
+        max_value=as_of or date.today(),
+        format="YYYY-MM-DD",
+        key="report_changes_since",
+        help="Which distributors answered, changed or went silent on or after that day (UTC).",
+    )
     include_contacts = st.checkbox(
         "Include personal data (contacts and respondent roles)",
         value=False,
@@ -113,6 +124,8 @@ options = ReportOptions(
     draws=int(draws),
     threshold=float(threshold),
     html_url=html_url.strip() if url_ok and html_url.strip() else None,
+    as_of=as_of,
+    changes_since=changes_since if isinstance(changes_since, date) else None,
 )
 built = build(database_url(configured_database_url()), generation, options)
 

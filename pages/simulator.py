@@ -12,6 +12,7 @@ from datetime import date
 
 import streamlit as st
 
+from ui.asof import as_of_control
 from ui.auth import require_reviewer
 
 require_reviewer()
@@ -42,22 +43,24 @@ DEFAULT_POLICY = "3.14.0b1"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def distributors(url: str, generation: int) -> list[Distributor]:
+def distributors(url: str, generation: int, as_of: date | None) -> list[Distributor]:
     """Latest answer per distributor. ``url`` and ``generation`` are the cache key."""
     del url, generation
-    return load_distributors(get_store())
+    return load_distributors(get_store(), as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def deterministic(url: str, generation: int, policies: tuple[str, ...], extra_lag: int) -> list[PolicyResult]:
-    return compare_policies(distributors(url, generation), list(policies), extra_lag_days=extra_lag)
+def deterministic(
+    url: str, generation: int, as_of: date | None, policies: tuple[str, ...], extra_lag: int
+) -> list[PolicyResult]:
+    return compare_policies(distributors(url, generation, as_of), list(policies), extra_lag_days=extra_lag)
 
 
 @st.cache_data(show_spinner="Simulating…", max_entries=16)
 def monte_carlo(
-    url: str, generation: int, policies: tuple[str, ...], extra_lag: int, config: MonteCarloConfig
+    url: str, generation: int, as_of: date | None, policies: tuple[str, ...], extra_lag: int, config: MonteCarloConfig
 ) -> MonteCarloResult:
-    return run_monte_carlo(distributors(url, generation), list(policies), config, extra_lag_days=extra_lag)
+    return run_monte_carlo(distributors(url, generation, as_of), list(policies), config, extra_lag_days=extra_lag)
 
 
 def _policy_words(name: str) -> str:
@@ -78,7 +81,8 @@ show_schedule_status()
 store = get_store()
 url = database_url(configured_database_url())
 generation = store.generation()
-people = distributors(url, generation)
+as_of = as_of_control()
+people = distributors(url, generation, as_of)
 if not people:
     st.info(
         "No survey answers yet, so there is nobody to simulate. Answers appear here as soon as distributors "
@@ -148,8 +152,8 @@ config = MonteCarloConfig(
     redraw_past=redraw,
 )
 
-result = deterministic(url, generation, (policy_name,), extra_lag)[0]
-mc = monte_carlo(url, generation, (policy_name,), extra_lag, config).policies[0]
+result = deterministic(url, generation, as_of, (policy_name,), extra_lag)[0]
+mc = monte_carlo(url, generation, as_of, (policy_name,), extra_lag, config).policies[0]
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Distributors exposed", f"{result.n_exposed} of {len(result.distributors)}")
@@ -206,8 +210,8 @@ st.dataframe(
 )
 
 st.subheader("All built-in policies side by side")
-det_all = deterministic(url, generation, tuple(builtins), extra_lag)
-mc_all = monte_carlo(url, generation, tuple(builtins), extra_lag, config)
+det_all = deterministic(url, generation, as_of, tuple(builtins), extra_lag)
+mc_all = monte_carlo(url, generation, as_of, tuple(builtins), extra_lag, config)
 advice = recommend(mc_all.policies, threshold)
 (st.success if advice.policy else st.warning)(advice.sentence)
 st.plotly_chart(

@@ -19,6 +19,7 @@ from analysis.models import (
 )
 from analysis.reference_data import field_help, field_label, known_python_versions, option_label, survey_definition
 from analysis.storage import TokenNotFound
+from analysis.storage.invitations import save_invited_draft, submit_invited
 from analysis.survey_form import (
     FORM_FIELDS,
     NOT_ANSWERED,
@@ -32,6 +33,8 @@ from analysis.survey_form import (
     form_values,
     response_from_form,
 )
+from ui.invited import InvitedSurvey, resolve_invitation
+from ui.people_text import show_words
 from ui.store import get_store
 
 store = get_store()
@@ -88,6 +91,11 @@ def scroll_to_first_problem(problems: list[Problem], nonce: int) -> None:
 
 
 token = st.query_params.get("edit") or st.session_state.get("edit_token")
+# An invitation link (?invite=) is a new response for its distributor until something was saved
+# through it; from then on the invitation token is that response's edit token (the edit flow).
+invited: InvitedSurvey | None = resolve_invitation(store) if not token else None
+if invited is not None and invited.answered:
+    token = invited.token
 session = None
 if token:
     try:
@@ -107,11 +115,11 @@ if token:
 st.title("Answer the survey")
 st.caption("One response per distributor or downstream project. Fields marked * are required.")
 
-loaded_for = token or "new"
+loaded_for = token or (f"invite:{invited.token}" if invited else "new")
 if st.session_state.get("_form_loaded_for") != loaded_for:
     initial = form_values(
         session.latest.response if session and session.latest else None,
-        session.draft if session else None,
+        session.draft if session else (invited.prefill if invited else None),
     )
     for key, value in initial.items():
         st.session_state[f"f_{key}"] = value
@@ -128,6 +136,14 @@ if session and session.latest:
         f"(revision {session.latest.revision}, submitted {session.latest.response.submitted_at:%Y-%m-%d %H:%M} UTC). "
         "Saving keeps the earlier revisions."
     )
+if invited is not None and not invited.answered:
+    st.info(
+        "You opened this survey through a private invitation. The distributor is filled in for you; "
+        "check it and answer the questions. The invitation link also becomes your edit link."
+    )
+    show_words(invited.distributor, label="Invited distributor")
+elif invited is not None:
+    st.info("You already answered through this invitation: these are your answers, and saving adds a revision.")
 if session and session.draft_saved_at:
     st.info(
         f"Your draft saved {session.draft_saved_at:%Y-%m-%d %H:%M} UTC is loaded. It is not counted until you submit."
@@ -270,7 +286,12 @@ def after_save(flash: dict[str, Any]) -> None:
 
 if drafted:
     try:
-        result = store.save_draft(draft_payload(values), token)
+        if invited is not None and not token:
+            result = save_invited_draft(store, invited.token, draft_payload(values))
+            st.session_state["edit_token"] = invited.token
+            st.session_state["_form_loaded_for"] = invited.token
+        else:
+            result = store.save_draft(draft_payload(values), token)
     except ValueError as exc:
         st.error(str(exc))
     else:
@@ -291,7 +312,12 @@ if submitted:
         st.session_state.pop("_survey_flash", None)
         st.rerun()
     else:
-        result = store.submit(response, token)
+        if invited is not None and not token:
+            result = submit_invited(store, invited.token, response)
+            st.session_state["edit_token"] = token = invited.token
+            st.session_state["_form_loaded_for"] = invited.token
+        else:
+            result = store.submit(response, token)
         flash: dict[str, Any] = {"evaluating": response.sigstore_status.value == "evaluating"}
         if result.token:
             st.session_state["edit_token"] = result.token
@@ -303,6 +329,11 @@ if submitted:
                 "text": f"Nothing changed since revision {result.revision}: your answers are the same, "
                 "so no new revision was saved.",
             }
+        elif invited is not None and result.revision == 1:
+            flash["text"] = (
+                "Thank you: your answers are saved. Your invitation link is also your private edit link: "
+                "open it again to edit them."
+            )
         elif result.revision == 1:
             flash["text"] = (
                 f"Thank you: your answers for {response.distributor} are saved. "

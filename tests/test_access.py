@@ -127,7 +127,7 @@ def reviewers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PASSPHRASE_HASH_ENV, hash_passphrase(REVIEW_PASSPHRASE, n=2**4, r=1, p=1))
 
 
-@pytest.mark.parametrize("page", [*PAGES, "pages/simulator.py", "pages/reports.py"])
+@pytest.mark.parametrize("page", [*PAGES, "pages/simulator.py", "pages/reports.py", "pages/roster.py"])
 def test_review_page_without_sign_in_shows_no_data(seeded: ResponseStore, reviewers: None, page: str) -> None:
     at = open_page(page)
     assert not at.exception

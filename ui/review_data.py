@@ -13,6 +13,7 @@ cross-tab itself (streamlit/streamlit#17084). Callers treat the frame as read-on
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +21,7 @@ import streamlit as st
 from analysis.crosstab import ANALYSIS_COLUMNS, NO_ANSWER, TOTAL, label_for_value
 from analysis.storage import ResponseStore
 from analysis.storage.db import database_url
+from analysis.storage.history import frame_as_of
 from ui.store import configured_database_url, get_store
 
 UNIT_LABELS = {"distributor": "Distributors (latest answer each)", "response": "All responses"}
@@ -35,18 +37,19 @@ def store_and_key() -> tuple[ResponseStore, str, int]:
     return store, database_url(configured_database_url()), store.generation()
 
 
-@st.cache_resource(show_spinner="Loading answers…", max_entries=2)
-def answers_frame(url: str, generation: int) -> pd.DataFrame:
-    """``latest_frame()`` of the store at ``url`` as of ``generation`` (read-only, shared)."""
+@st.cache_resource(show_spinner="Loading answers…", max_entries=4)
+def answers_frame(url: str, generation: int, as_of: date | None = None) -> pd.DataFrame:
+    """``latest_frame()`` of the store at ``url`` as of ``generation`` (read-only, shared); with
+    ``as_of``, the answers at the end of that day (``analysis.storage.history.frame_as_of``)."""
     del url, generation
-    return get_store().latest_frame()
+    return frame_as_of(get_store(), as_of)
 
 
-@st.cache_resource(show_spinner="Loading answers…", max_entries=2)
-def counting_frame(url: str, generation: int) -> pd.DataFrame:
+@st.cache_resource(show_spinner="Loading answers…", max_entries=4)
+def counting_frame(url: str, generation: int, as_of: date | None = None) -> pd.DataFrame:
     """Like :func:`answers_frame` without the free text: all the charts and cross-tabs need."""
     del url, generation
-    return get_store().latest_frame(columns=ANALYSIS_COLUMNS)
+    return frame_as_of(get_store(), as_of, columns=ANALYSIS_COLUMNS)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from analysis.cli_args import add_as_of
 from analysis.crosstab import (
     ANALYSIS_COLUMNS,
     FIELDS,
@@ -25,6 +26,7 @@ from analysis.crosstab import (
 )
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
+from analysis.storage.history import frame_as_of
 
 EXIT_USAGE = 2
 
@@ -43,6 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--unit", choices=UNIT_CHOICES, default="distributor", help="what one count is (default: distributor)"
     )
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    add_as_of(p)
     p.add_argument("--labels", action="store_true", help="words instead of answer codes")
     p.set_defaults(func=run)
 
@@ -55,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {field:<24} {label_for_field(field)}", file=sys.stderr)
         return EXIT_USAGE
     store = open_store(resolve_database_url(args.database_url))
-    frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
+    frame = frame_as_of(store, args.as_of, columns=ANALYSIS_COLUMNS)
     tags = store.tags_frame() if {args.row, args.col} & set(THEME_FIELDS) else None
     table = crosstab(
         frame, args.row, args.col, normalize=args.normalize, margins=args.margins, unit=args.unit, tags=tags

@@ -15,9 +15,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.cli_args import add_as_of, parse_date
 from analysis.importer import export_json
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
+from analysis.storage.history import stored_as_of
 
 FORMATS = ["html", "md", "csv", "xlsx", "pdf", "json"]
 DEFAULT_SEED = 761
@@ -51,6 +53,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"severity-weighted exposure days under which a policy is recommended (default {DEFAULT_THRESHOLD:,.0f})",
     )
     p.add_argument("--html-url", default=None, help="where the HTML report will be published (linked from md)")
+    add_as_of(p)
+    p.add_argument(
+        "--changes-since",
+        type=parse_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help='add a "Changes since DATE" section',
+    )
     p.set_defaults(func=run)
 
 
@@ -78,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(resolve_database_url(args.database_url))
     if args.format == "json":
         # Unchanged canonical export: no report is built, so nothing else can fail.
-        _write(args.out, export_json([s.response for s in store.latest()], include_contacts=args.include_contacts))
+        stored = stored_as_of(store, args.as_of)
+        _write(args.out, export_json([s.response for s in stored], include_contacts=args.include_contacts))
         return 0
 
     from analysis.reports import ReportOptions, build_snapshot, render
@@ -105,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         draws=args.draws,
         threshold=args.threshold,
         html_url=args.html_url,
+        as_of=args.as_of,
+        changes_since=args.changes_since,
     )
     data = build_snapshot(store, options)
     for section, reason in data.unavailable:

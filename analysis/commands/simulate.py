@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.cli_args import add_as_of
 from analysis.schedule import UnknownPolicyError, builtin_policies, load_schedule, resolve_policy
 from analysis.simulation import (
     MonteCarloConfig,
@@ -76,6 +77,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--draws", type=int, default=None, help=f"Monte Carlo draws (default {DEFAULT_DRAWS:,} with --seed)")
     p.add_argument("--seed", type=int, default=None, help=f"Monte Carlo seed (default {DEFAULT_SEED})")
     p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    add_as_of(p)
     p.add_argument(
         "--extra-lag",
         type=int,
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     except UnknownPolicyError as exc:
         return _fail(str(exc))
     config = _config(args)
-    distributors = load_distributors(open_store(resolve_database_url(args.database_url)))
+    distributors = load_distributors(open_store(resolve_database_url(args.database_url)), args.as_of)
     if not distributors:
         print(
             "No responses in the store: nothing to simulate (import some with `python -m analysis import`).",

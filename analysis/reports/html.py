@@ -97,7 +97,7 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 <body>
 <header>
 <h1>PEP 761 downstream survey: report for the Steering Council</h1>
-<p class="meta">Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
+<p class="meta">{% if data.options.as_of %}As of the end of {{ data.options.as_of }} (UTC) · {% endif %}Data snapshot: {{ snapshot }} · {{ data.distributors }} distributors · {{ data.responses }} responses · app {{ version }}</p>
 <p class="generated">Report generated {{ generated }}</p>
 <p class="meta{% if data.schedule_status|length > 1 %} stale{% endif %}" id="schedule-status">{{ data.schedule_status|join(" ") }}</p>
 <p class="personal{% if data.options.include_contacts %} included{% endif %}">{{ data.personal_data_note }}</p>
@@ -108,7 +108,8 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 <li><a href="#simulation">Policy comparison and timeline</a></li>
 <li><a href="#distributors">Distributors</a></li>
 <li><a href="#themes">Coded themes</a></li>
-<li><a href="#methodology">Methodology</a></li>
+{% for x in data.extra_sections %}<li><a href="#{{ x.key }}">{{ x.title }}</a></li>
+{% endfor %}<li><a href="#methodology">Methodology</a></li>
 <li><a href="#provenance">Provenance</a></li>
 </ol></nav>
 {% for section, reason in data.unavailable %}
@@ -176,7 +177,13 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 {% endfor %}
 {% else %}<p class="note">No free-text answers have been coded yet.</p>{% endfor %}
 </section>
-<section id="methodology">
+{% for x in data.extra_sections %}<section id="{{ x.key }}">
+<h2>{{ x.title }}</h2>
+{% for p in x.paragraphs %}<p>{{ p }}</p>
+{% endfor %}{% for t in x.tables %}<h3>{{ t.title }}</h3>
+{{ table(t, 99) }}
+{% endfor %}</section>
+{% endfor %}<section id="methodology">
 <h2>Methodology</h2>
 {% for title, text in data.methodology %}<h3>{{ title }}</h3>
 <p>{{ text }}</p>

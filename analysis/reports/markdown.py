@@ -94,6 +94,8 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
     url = html_url if html_url is not None else data.options.html_url
     snapshot = data.snapshot_at.isoformat() if data.snapshot_at else "no answers stored"
     out = ["## PEP 761 downstream survey: report for the Steering Council", ""]
+    if data.options.as_of:
+        out.append(f"As of the end of {data.options.as_of.isoformat()} (UTC).")
     out.append(f"Data snapshot {escape(snapshot)}: {data.distributors} distributors, {data.responses} responses.")
     if url:
         out.append(f"Full report with charts: [HTML report]({safe_url(url)})")
@@ -135,6 +137,12 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
         out += [f"**{escape(theme.label)}** ({theme.distributors} distributor{plural})", ""]
         for q in theme.quotes:
             out += [f"> {escape(q.text, line_start=True)}", f"> — {escape(q.distributor)}, {escape(q.field)}", ""]
+
+    for x in data.extra_sections:
+        out += [f"### {escape(x.title)}", ""]
+        out += [line for p in x.paragraphs for line in (escape(p), "")]
+        for t in x.tables:
+            out += [f"**{escape(t.title)}**", "", *table(t, max_rows=MAX_TABLE_ROWS)]
 
     out += ["### Methodology", ""]
     out += [f"- **{escape(title)}.** {escape(text)}" for title, text in data.methodology]

@@ -9,7 +9,7 @@ untrusted (it may contain a respondent's free text) until a renderer escapes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 #: What a table cell may hold. Renderers format numbers; ``None`` shows as an empty cell.
@@ -70,6 +70,16 @@ class SimulationSection:
 
 
 @dataclass(frozen=True)
+class ExtraSection:
+    """A section added after the distributors (coverage, changes since a date): text and tables."""
+
+    key: str
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[Table, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportOptions:
     """What the reviewer chose. Part of every cache key, so it must stay hashable."""
 
@@ -80,6 +90,10 @@ class ReportOptions:
     #: Severity-weighted exposure days under which a policy is acceptable (the recommendation).
     threshold: float = 1000.0
     html_url: str | None = None
+    #: The answers as they stood at the end of this day (UTC); None: now.
+    as_of: date | None = None
+    #: Adds the "Changes since DATE" section.
+    changes_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,8 @@ class ReportData:
     schedule_status: tuple[str, ...] = ()
     #: Plotly figures by key, in display order (HTML and PDF only). Not compared or hashed.
     figures: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Coverage, changes since a date: see ``analysis.reports.progress_sections``.
+    extra_sections: tuple[ExtraSection, ...] = ()
 
     @property
     def is_empty(self) -> bool:

@@ -47,6 +47,7 @@ from analysis.reports.model import (
     ThemeSummary,
 )
 from analysis.storage import ResponseStore, StoredResponse
+from analysis.storage.history import frame_as_of, stored_as_of
 
 #: The cross-tab engine's label for an empty multi-select (kept identical so tables match).
 NO_ANSWER = "(no answer)"
@@ -98,7 +99,7 @@ def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetim
 
 def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
-    stored = store.latest()
+    stored = stored_as_of(store, options.as_of)
     latest = latest_per_distributor(stored)
     responses = [s.response for s in latest]
     snapshot_at = max((s.stored_at for s in stored), default=None)
@@ -115,7 +116,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
             unavailable.append((section, str(exc)))
         return None
 
-    frame = store.latest_frame() if stored else None
+    frame = frame_as_of(store, options.as_of) if stored else None
     counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
     summaries = tuple(_summaries(responses))
     crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(frame)) or ()
@@ -131,6 +132,8 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
     summaries = tuple(
         QuestionSummary(s.key, s.title, s.table, s.key if s.key in figures else None, s.note) for s in summaries
     )
+    # Before ReportData: a section that fails adds to ``unavailable``, which is frozen below.
+    extra = _progress_sections(store, options, attempt)
     return ReportData(
         options=options,
         generated_at=generated_at,
@@ -156,7 +159,27 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
         unavailable=tuple(unavailable),
         figures=figures,
+        extra_sections=extra,
     )
+
+
+def _progress_sections(
+    store: ResponseStore, options: ReportOptions, attempt: Callable[[str, Callable[[], Any]], Any]
+) -> tuple[Any, ...]:
+    """Coverage and changes-since sections (``analysis.reports.progress_sections``)."""
+    from analysis.reports import progress_sections
+
+    def guarded(build: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            try:
+                return build()
+            except Exception as exc:  # a failure here must not lose the rest of the report
+                raise sections.SectionUnavailable(str(exc)) from exc
+
+        return run
+
+    built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options))
+    return tuple(b for b in built if b is not None)
 
 
 # -- the three questions --------------------------------------------------------------------------
@@ -445,9 +468,16 @@ def provenance(
     options: ReportOptions, snapshot_at: datetime | None, responses: int, distributors: int, answers_sha256: str
 ) -> tuple[tuple[str, str], ...]:
     contacts_flag = " --include-contacts" if options.include_contacts else ""
+    if options.as_of:
+        contacts_flag += f" --as-of {options.as_of.isoformat()}"
     return (
         ("Data snapshot", snapshot_at.isoformat() if snapshot_at else "no answers stored"),
-        ("Responses", f"{responses} (latest revision of each), {distributors} distributors counted"),
+        (
+            "Responses",
+            f"{responses} (latest revision of each"
+            + (f" submitted by the end of {options.as_of.isoformat()} UTC" if options.as_of else "")
+            + f"), {distributors} distributors counted",
+        ),
         ("Personal data", "included" if options.include_contacts else "excluded"),
         ("Release schedule", schedule_source()),
         ("Reference data commits", ", ".join(reference_commits()) or "unknown"),

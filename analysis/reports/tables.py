@@ -192,6 +192,9 @@ def build_workbook(data: ReportData) -> Workbook:
             theme_rows.append((theme.label, theme.distributors, q.text, q.distributor, q.field))
     columns = ("Theme", "Distributors", "Quote", "Quote from", "Field")
     _table_sheet(wb, used, "Themes", Table("themes", "Themes", columns, tuple(theme_rows)))
+    for x in data.extra_sections:
+        if x.tables:
+            _stacked_sheet(wb, used, x.title, x.tables)
     about = [*data.provenance, ("Personal data note", data.personal_data_note), *data.methodology]
     _table_sheet(wb, used, "Provenance", Table("provenance", "Provenance", ("Item", "Value"), tuple(about)))
     stamp = (data.snapshot_at or datetime(1980, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)

@@ -208,6 +208,9 @@ def distributors_from_frame(frame: pd.DataFrame, severity: SeverityMapping | Non
     return sorted(dists, key=lambda d: (d.name.casefold(), d.key))
 
 
-def load_distributors(store: Any) -> list[Distributor]:
-    """The distributors of a :class:`~analysis.storage.ResponseStore` (latest answer each)."""
-    return distributors_from_frame(store.latest_frame(columns=ANALYSIS_COLUMNS))
+def load_distributors(store: Any, as_of: date | None = None) -> list[Distributor]:
+    """The distributors of a :class:`~analysis.storage.ResponseStore` (latest answer each, at the
+    end of ``as_of`` when given: the rule of ``analysis.crosstab.asof``)."""
+    from analysis.storage.history import frame_as_of
+
+    return distributors_from_frame(frame_as_of(store, as_of, columns=ANALYSIS_COLUMNS))

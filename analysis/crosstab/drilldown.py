@@ -1,0 +1,112 @@
+"""Who is behind a number: the responses in a cell, distributors claimed twice and where they disagree."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.crosstab.asof import _chronological_order, _keys, unit_positions
+from analysis.crosstab.encoding import _to_long
+from analysis.crosstab.fields import TOTAL, Unit, _check
+
+
+def cell_members(
+    frame: pd.DataFrame,
+    row: str,
+    row_value: str,
+    col: str,
+    col_value: str,
+    *,
+    unit: Unit = "distributor",
+    tags: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The responses behind one cell (``"Total"`` as a value means "any"), sorted by distributor.
+
+    Columns: ``distributor``, ``distributor_kind``, ``response_id``, ``submitted_at`` and the two
+    fields' values for that response (multi-selects as lists).
+    """
+    _check(row)
+    _check(col)
+    pos = unit_positions(frame, unit)
+    mask = np.ones(len(pos), dtype=bool)
+    for field, value in ((row, row_value), (col, col_value)):
+        if value == TOTAL:
+            continue
+        long = _to_long(frame, pos, field, tags)
+        if value not in long.categories:
+            mask[:] = False
+            continue
+        hit = np.zeros(len(pos), dtype=bool)
+        hit[long.pos[long.codes == long.categories.index(value)]] = True
+        mask &= hit
+    cols = [c for c in ("distributor", "distributor_kind", "response_id", "submitted_at", row, col) if c in frame]
+    out = frame.iloc[pos[mask]][list(dict.fromkeys(cols))]
+    return out.sort_values("distributor", key=lambda s: s.str.casefold(), kind="stable").reset_index(drop=True)
+
+
+#: Answer fields compared between responses claiming the same distributor.
+COMPARED_FIELDS: tuple[str, ...] = (
+    "distributor_kind",
+    "python_versions",
+    "prerelease_start",
+    "prerelease_lag_days",
+    "verifies_pgp_today",
+    "sigstore_status",
+    "blockers",
+    "ready_likely",
+    "worst_case",
+    "dual_signing_until",
+)
+
+
+def _hashable(series: pd.Series) -> pd.Series:
+    if series.dtype == object:
+        return series.map(lambda v: tuple(v) if isinstance(v, list) else v)
+    return series
+
+
+def duplicate_distributors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Distributors claimed by several responses, and the fields on which those responses disagree.
+
+    One row per duplicated ``distributor_key``: ``responses`` (count), ``names`` (the spellings
+    used, sorted), ``disagreements`` (field names, in :data:`COMPARED_FIELDS` order; empty when all
+    answers agree). Sorted by number of responses, then key.
+    """
+    cols = ["distributor_key", "responses", "names", "disagreements"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    keys = _keys(frame)
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return pd.DataFrame(columns=cols)
+    sub = frame.loc[dup]
+    grouped_keys = keys[dup].to_numpy()
+    fields = [f for f in COMPARED_FIELDS if f in sub]
+    compared = pd.DataFrame({f: _hashable(sub[f]).astype(str).to_numpy() for f in fields})
+    compared["_key"] = grouped_keys
+    distinct = compared.groupby("_key", sort=True).nunique(dropna=False)
+    names = pd.Series(sub["distributor"].to_numpy(), index=grouped_keys).groupby(level=0).agg(lambda s: sorted(set(s)))
+    sizes = pd.Series(grouped_keys).value_counts()
+    result = pd.DataFrame(
+        {
+            "distributor_key": distinct.index,
+            "responses": sizes.reindex(distinct.index).to_numpy(),
+            "names": names.reindex(distinct.index).to_numpy(),
+            "disagreements": [[f for f in fields if row[f] > 1] for _, row in distinct.iterrows()],
+        }
+    )
+    return result.sort_values(["responses", "distributor_key"], ascending=[False, True]).reset_index(drop=True)
+
+
+def disagreements(frame: pd.DataFrame, distributor_key: str) -> dict[str, list[tuple[str, object]]]:
+    """For one distributor: field -> [(response_id, value), ...] for every field that differs."""
+    rows = frame.loc[(_keys(frame) == distributor_key).to_numpy()]
+    rows = rows.iloc[_chronological_order(rows)]
+    out: dict[str, list[tuple[str, object]]] = {}
+    for f in COMPARED_FIELDS:
+        if f not in rows:
+            continue
+        values = _hashable(rows[f]).astype(str)
+        if values.nunique(dropna=False) > 1:
+            out[f] = list(zip(rows["response_id"], rows[f], strict=True))
+    return out

@@ -1,0 +1,1 @@
+"""Progress over time: what changed since a date, trend charts, readiness drift (from the revisions)."""
