@@ -50,6 +50,7 @@ from analysis.crosstab import (
     short_label,
 )
 from analysis.crosstab import label_for_value as _label_words
+from analysis.figure_layout import TEMPLATE, integer_ticks, own_layout
 from analysis.palette import QUALITATIVE, color_map
 from analysis.plot_text import plot_text
 
@@ -70,19 +71,27 @@ def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] |
 def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None) -> go.Figure:
     """Projector-readable defaults shared by every chart."""
     fig.update_layout(
-        title={"text": title, "font": {"size": TITLE_SIZE}},
+        # Pinned to the top edge: plotly's default centres the title in the top margin, where a
+        # legend placed above the plot then runs into it.
+        title={
+            "text": title,
+            "font": {"size": TITLE_SIZE},
+            "y": 1.0,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 24},
+        },
         font={"size": FONT_SIZE, "family": FONT_FAMILY},
-        template="plotly_white",
+        template=TEMPLATE,
         legend={"font": {"size": TICK_SIZE}, "title": {"font": {"size": TICK_SIZE}}},
-        margin={"l": 20, "r": 20, "t": 80, "b": 40},
         meta={"chart": chart},
         hoverlabel={"font": {"size": TICK_SIZE}},
     )
     if height:
         fig.update_layout(height=height)
-    fig.update_xaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE}, automargin=True)
-    fig.update_yaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE}, automargin=True)
-    return fig
+    fig.update_xaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE})
+    fig.update_yaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE})
+    return own_layout(fig, margin={"l": 20, "r": 20, "t": 80, "b": 40})
 
 
 def empty_figure(message: str = "No answers yet.") -> go.Figure:
@@ -223,7 +232,7 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
         )
     fig.update_layout(barmode="stack", legend={"title": {"text": "Days after that release"}, "traceorder": "normal"})
     fig.update_xaxes(title_text=short_label("prerelease_start"))
-    fig.update_yaxes(title_text=_unit_word(unit).capitalize())
+    fig.update_yaxes(title_text=_unit_word(unit).capitalize(), **integer_ticks(float(table.sum(axis=1).max())))
     return _style(
         fig, title="How long after that release distributors fetch it", chart="prerelease_lag_chart", height=460
     )
@@ -261,7 +270,12 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
                 customdata=counts,
                 hovertemplate="%{y}<br>" + label_for_value("distributor_kind", kind) + ": %{customdata}<extra></extra>",
             )
-        fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.02, "y": 1, "traceorder": "normal"})
+        # Legend above the bars, not beside them: beside them it takes the width the long
+        # answer labels and the share axis need (ticks were slanted and crowded).
+        fig.update_layout(
+            barmode="stack",
+            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        )
     else:
         colors = _colors(field, list(body.index))
         counts = body[TOTAL].to_numpy()
@@ -281,7 +295,10 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     fig.update_xaxes(title_text=f"Share of {_unit_word(unit)} naming it (%)", range=[0, xmax], ticksuffix=" %")
     fig.update_yaxes(title_text="", autorange="reversed")
     subtitle = f"{grand} {_unit_word(unit)}; several answers possible"
-    return _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
+    fig = _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
+    if by_kind:
+        fig.update_layout(height=300 + 46 * len(labels), margin={"t": 180})
+    return fig
 
 
 def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
@@ -400,7 +417,8 @@ def crosstab_heatmap(
             texttemplate="%{text}",
             textfont={"size": TICK_SIZE},
             colorscale="Blues",
-            colorbar={"title": {"text": "%" if percent else "Count"}},
+            colorbar={"title": {"text": "%" if percent else "Count"}}
+            | ({} if percent else integer_ticks(float(values.max()))),
             hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
             xgap=2,
             ygap=2,
@@ -441,6 +459,8 @@ def crosstab_bars(
         # A multi-select counts once per selected value: bars are mentions, not people.
         title = f"{short_label(row)} by {short_label(col)}<br><sup>several answers possible: bars can exceed the total</sup>"
     fig.update_xaxes(title_text="%" if percent else "Count", ticksuffix=" %" if percent else "")
+    if not percent:
+        fig.update_xaxes(**integer_ticks(float(body.sum(axis=1).max())))
     fig.update_yaxes(title_text=short_label(row), autorange="reversed")
     return _style(
         fig,

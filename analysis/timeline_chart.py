@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.figure_layout import integer_ticks, own_layout
 from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
 from analysis.plot_text import plot_text
 from analysis.schedule import Policy, Schedule, load_schedule
@@ -217,8 +218,12 @@ def timeline_figure(
         )
 
     fig.add_vline(x=policy.date.isoformat(), line={"color": "#111111", "width": 3, "dash": "dash"})
+    # Anchored on the side facing the middle of the axis, so a cut near either end of the date
+    # range keeps its words inside the figure.
+    left_half = (policy.date - x_min).days < (x_max - x_min).days / 2
     fig.add_annotation(
         x=policy.date.isoformat(),
+        xanchor="left" if left_half else "right",
         y=1.0,
         yref="paper",
         yanchor="bottom",
@@ -239,7 +244,6 @@ def timeline_figure(
         barmode="overlay",
         height=max(420, 260 + ROW_PX * len(categories)),
         font={"size": FONT_SIZE},
-        margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0, "font": {"size": FONT_SIZE - 2}},
         plot_bgcolor="#FFFFFF",
         hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
@@ -263,7 +267,7 @@ def timeline_figure(
         title_text=None,
         showgrid=False,
     )
-    return fig
+    return own_layout(fig, margin={"l": 10, "r": 20, "t": 100, "b": 10})
 
 
 #: Colour of the part of an exposed bar before its first unsigned release (fetching, still signed).
@@ -412,7 +416,6 @@ def policy_comparison_figure(
     fig.update_layout(
         height=720,
         font={"size": FONT_SIZE},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": FONT_SIZE - 2}},
         plot_bgcolor="#FFFFFF",
         bargap=0.35,
@@ -420,7 +423,12 @@ def policy_comparison_figure(
     fig.update_yaxes(rangemode="tozero", gridcolor="#DDDDDD", tickfont={"size": FONT_SIZE})
     fig.update_xaxes(tickfont={"size": FONT_SIZE})
     fig.update_annotations(font={"size": FONT_SIZE + 2, "color": "#111111"})
-    return fig
+    counts = [float(r.n_exposed) for r in ordered]
+    if monte_carlo is not None:
+        counts += [p.exposed_interval[1] for p in monte_carlo.policies]
+    top = max(counts, default=1.0)
+    fig.update_yaxes(integer_ticks(top), row=1, col=1)
+    return own_layout(fig, margin={"l": 10, "r": 20, "t": 50, "b": 10})
 
 
 def _policy_label(policy: Policy) -> str:

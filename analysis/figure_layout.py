@@ -1,0 +1,40 @@
+"""Layout every figure sets for itself, so a chart looks the same whichever process drew it.
+
+Plotly fills anything a figure leaves unset from ``plotly.io.templates.default``, and importing
+Streamlit switches that default to Streamlit's own template, which neither reserves room for tick
+labels (no ``automargin``) nor keeps plotly's fonts. A report built by the Reports page (a process
+that imported Streamlit) then drew its y-axis labels left of the figure, while the CLI's export
+of the same data was fine. So each figure names its template and margins explicitly, and every
+axis grows its margin to fit its labels (``automargin``): nothing depends on the process.
+
+Count axes get whole-number ticks (``integer_ticks``): "2.5 distributors" is not a count.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+
+#: The template every figure names (never the process-wide default).
+TEMPLATE = "plotly_white"
+#: At most this many ticks on a count axis, so labels stay far apart on a projector.
+MAX_COUNT_TICKS = 8
+
+
+def own_layout(fig: go.Figure, *, margin: dict[str, int]) -> go.Figure:
+    """Pin the template and margins, and let every axis (all subplots) reserve room for labels."""
+    fig.update_layout(template=TEMPLATE, margin={"autoexpand": True, **margin})
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def integer_ticks(max_value: float) -> dict[str, Any]:
+    """Axis settings for a count: ticks at 0, d, 2d, ... with d a whole 1/2/5 x 10^k step."""
+    top = max(1.0, float(max_value))
+    raw = top / MAX_COUNT_TICKS
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return {"tick0": 0, "dtick": max(1, int(step)), "tickformat": ",d"}
