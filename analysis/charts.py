@@ -176,6 +176,15 @@ def _stacked_single(
     return fig
 
 
+def _two_lines(label: str, width: int = 12) -> str:
+    """Break an (escaped) category label at the space nearest its middle when it is long."""
+    if len(label) <= width or " " not in label:
+        return label
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return label[:cut] + "<br>" + label[cut + 1 :]
+
+
 def _median_lag(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     units = select_unit(frame, unit)
     if units.empty:
@@ -219,7 +228,9 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
     if table.to_numpy().sum() == 0:
         return empty_figure()
     table = table.loc[table.sum(axis=1) > 0]
-    stages = [label_for_value("prerelease_start", s) for s in table.index]
+    # Category ticks side by side: two short lines each, so neighbours never run into each other
+    # on a narrow screen (plotly does not wrap tick labels itself).
+    stages = [_two_lines(label_for_value("prerelease_start", s)) for s in table.index]
     fig = go.Figure()
     blues = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#F4A582"]
     for bucket, color in zip(LAG_BUCKETS, blues, strict=True):
@@ -377,13 +388,16 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
     subtitle = f"{total} {_unit_word(unit)}; {unknown} gave no date; {int(already.sum())} already verify in production"
     fig.update_xaxes(title_text="Expected date", dtick="M3", tickformat="%b %Y")
     fig.update_yaxes(title_text=f"Share of {_unit_word(unit)} ready (%)", range=[0, 100], ticksuffix=" %")
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, hovermode="x unified")
-    return _style(
+    # Legend above the plot: below it, it ran into the x axis title.
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, hovermode="x unified")
+    fig = _style(
         fig,
         title=f"When distributors expect to verify Sigstore<br><sup>{subtitle}</sup>",
         chart="readiness_chart",
-        height=520,
+        height=540,
     )
+    fig.update_layout(margin={"t": 150})
+    return fig
 
 
 # -- any cross-tab -------------------------------------------------------------------------------
@@ -417,14 +431,15 @@ def crosstab_heatmap(
             texttemplate="%{text}",
             textfont={"size": TICK_SIZE},
             colorscale="Blues",
-            colorbar={"title": {"text": "%" if percent else "Count"}}
+            colorbar={"title": {"text": "%" if percent else "Count", "side": "right"}}
             | ({} if percent else integer_ticks(float(values.max()))),
             hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
-    fig.update_xaxes(title_text=short_label(col), tickangle=-30)
+    # Level labels when they fit, upright when not (``figure_layout.own_layout``).
+    fig.update_xaxes(title_text=short_label(col))
     fig.update_yaxes(title_text=short_label(row), autorange="reversed")
     return _style(
         fig,

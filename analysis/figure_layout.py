@@ -26,7 +26,9 @@ MAX_COUNT_TICKS = 8
 def own_layout(fig: go.Figure, *, margin: dict[str, int]) -> go.Figure:
     """Pin the template and margins, and let every axis (all subplots) reserve room for labels."""
     fig.update_layout(template=TEMPLATE, margin={"autoexpand": True, **margin})
-    fig.update_xaxes(automargin=True)
+    # When level tick labels do not fit, plotly may turn them; only upright or level ones
+    # (never slanted: slanted labels are hard to read and their boxes run into each other).
+    fig.update_xaxes(automargin=True, autotickangles=[0, -90])
     fig.update_yaxes(automargin=True)
     return fig
 

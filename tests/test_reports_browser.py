@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from analysis.reports import render
 from analysis.reports.pdf import html_to_pdf
 from analysis.storage import ResponseStore
+from tests.chart_boxes import measure, wait_for_figures
 from tests.conftest import require_chromium
 from tests.reports_support import FROZEN, SCRIPT, freeze_store_clock, load_payloads, load_seed, snapshot
 
@@ -102,3 +103,69 @@ def test_pdf_bytes_are_reproducible(store: ResponseStore, monkeypatch: pytest.Mo
     first, second = render(data, "pdf"), render(data, "pdf")
     assert first == second
     assert PdfReader(io.BytesIO(first)).metadata.creation_date.replace(tzinfo=None) == FROZEN.replace(tzinfo=None)
+
+
+# -- every label of every chart inside its figure, whichever process built the report -------------
+
+#: The CLI as a plain process, and the same CLI in a process that imported Streamlit first (as the
+#: Reports page does): importing Streamlit changes plotly's default template.
+_BUILDERS = {
+    "plain": "import runpy, sys; sys.argv[0] = 'analysis'; runpy.run_module('analysis', run_name='__main__')",
+    "streamlit": "import streamlit, runpy, sys; sys.argv[0] = 'analysis'; runpy.run_module('analysis', run_name='__main__')",
+}
+
+
+@pytest.fixture(scope="module")
+def built_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed data's HTML report, exported once by each kind of process."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    require_chromium()
+    data_dir = tmp_path_factory.mktemp("report-var")
+    env = {**os.environ, "SURVEY_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "analysis", "import", str(ROOT / "data" / "seed_responses.json")],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    out = {}
+    for name, code in _BUILDERS.items():
+        path = data_dir / f"report-{name}.html"
+        cmd = [sys.executable, "-c", code, "export", "--format", "html", "--out", str(path), "--draws", "300"]
+        subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
+        out[name] = path
+    return out
+
+
+@pytest.mark.parametrize("width", [1024, 1440, 1920])
+@pytest.mark.parametrize("builder", list(_BUILDERS))
+def test_report_chart_labels_inside_their_figures(
+    browser: Browser, built_reports: dict[str, Path], builder: str, width: int, screenshot_dir: Path
+) -> None:
+    """Every tick label, title, legend entry and annotation lies inside its figure, none overlap."""
+    html = built_reports[builder].read_text(encoding="utf-8")
+    expected = html.count('class="plotly-graph-div"')
+    assert expected == 13  # five question charts, the comparison, seven policy timelines
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    page = context.new_page()
+    page.goto(built_reports[builder].as_uri())
+    wait_for_figures(page, expected)
+    figures = measure(page)
+    assert len(figures) == expected
+    # Each figure shows its words (ticks, titles, legend), so an empty measurement cannot pass.
+    assert all(f["labels"] >= 10 for f in figures), [(f["chart"], f["labels"]) for f in figures]
+    problems = [f"{fig['chart']}: {p}" for fig in figures for p in fig["problems"]]
+    if problems:
+        page.screenshot(path=str(screenshot_dir / f"report-labels-{builder}-{width}.png"), full_page=True)
+    assert problems == [], "\n".join(problems[:40])
+    # The timeline's distributor names are drawn whole, left of the bars (the bug: only "t)", "o").
+    names = page.locator("#fig-timeline-3-14-0b1 .ytick text").all_text_contents()
+    assert "Debian" in names and "Python 3.14" in names
+    context.close()
