@@ -157,6 +157,7 @@ def _stacked_single(
             text=[f"{c}" if c else "" for c in counts],
             textposition="inside",
             insidetextanchor="middle",
+            textangle=0,  # counts stay level (plotly turns them in thin bars)
             textfont={"size": TICK_SIZE},
             customdata=np.column_stack([counts, extra]),
             hovertemplate="%{y}<br>"

@@ -18,7 +18,8 @@ from ui.auth import is_reviewer, require_reviewer
 require_reviewer()
 
 from analysis.reports import MEDIA_TYPES, ReportOptions, build_snapshot, render_bytes
-from analysis.reports.pdf import PdfError, html_to_pdf
+from analysis.reports.html import render_html
+from analysis.reports.pdf import PdfError, html_to_pdf, page_count
 from analysis.schedule import builtin_policy_descriptions, load_schedule
 from analysis.storage.db import database_url
 from ui.asof import as_of_control
@@ -39,6 +40,8 @@ def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
     stamp = data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty"
     return {
         "files": {fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
+        # What the PDF prints: the same report with charts sized for the page.
+        "print_html": render_html(data, for_print=True),
         "personal_note": data.personal_data_note,
         "unavailable": data.unavailable,
         "answers_sha256": data.answers_sha256,
@@ -150,11 +153,12 @@ for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
 
 pdf_key = (database_url(configured_database_url()), generation, options)
 pdf_state = st.session_state.get("report_pdf")
+pdf_bytes: bytes | None = pdf_state[1] if pdf_state and pdf_state[0] == pdf_key else None
 with columns[-1]:
-    if pdf_state and pdf_state[0] == pdf_key:
+    if pdf_bytes is not None:
         st.download_button(
             LABELS["pdf"],
-            data=pdf_state[1],
+            data=pdf_bytes,
             file_name=f"pep761-report-{built['stamp']}.pdf",
             mime=MEDIA_TYPES["pdf"],
             key="download_pdf",
@@ -162,14 +166,22 @@ with columns[-1]:
         )
     elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
         try:
-            with st.spinner("Printing the report with headless Chromium…"):
-                pdf = html_to_pdf(built["files"]["html"].decode("utf-8"), timestamp=built["snapshot_at"])
+            with st.spinner("Printing the report with headless Chromium (a few seconds)…"):
+                pdf = html_to_pdf(built["print_html"], timestamp=built["snapshot_at"])
         except PdfError as exc:
             st.error(str(exc))
         else:
             st.session_state["report_pdf"] = (pdf_key, pdf)
             st.rerun()
 
+if pdf_bytes is not None:
+    st.success(
+        f"The PDF is ready: {page_count(pdf_bytes)} pages, {len(pdf_bytes) / 1024:,.0f} KiB. "
+        "Download it with the PDF button above.",
+        icon=":material/picture_as_pdf:",
+    )
+else:
+    st.caption("The PDF is printed on request (Prepare PDF); the page says here when it is ready.")
 st.caption(f"SHA-256 of the exported answers (JSON): `{built['answers_sha256']}`")
 
 st.subheader("Markdown preview")

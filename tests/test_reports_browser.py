@@ -7,6 +7,7 @@ Skipped locally without /usr/bin/chromium; with CI=true a missing Chromium fails
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import Browser, Route
 from pypdf import PdfReader
 
 from analysis.reports import render
-from analysis.reports.pdf import html_to_pdf
+from analysis.reports.pdf import WINDOW_SIZE, html_to_pdf
 from analysis.storage import ResponseStore
 from tests.chart_boxes import measure, wait_for_figures
 from tests.conftest import require_chromium
@@ -94,6 +95,61 @@ def test_pdf_has_pages_text_and_vector_charts(store: ResponseStore, monkeypatch:
     assert images == 0
 
 
+#: A printed page with fewer words than this is "near-empty" (a stray table row or legend line).
+MIN_WORDS_PER_PAGE = 50
+_TOC_ENTRY = re.compile(r"(\d+(?:\.\d+)?)  (.+?) (\d+)(?= \d+(?:\.\d+)?  | *$)")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdf_has_page_numbers_contents_and_no_near_empty_pages(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a reader of the printed report meets: numbered pages, a contents page whose numbers
+    are the pages the sections are on, and no page that is nearly blank (but the last)."""
+    require_chromium()
+    freeze_store_clock(monkeypatch)
+    load_seed(store)
+    data = snapshot(store)
+    pdf = render(data, "pdf")
+    assert isinstance(pdf, bytes)
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [p.extract_text() or "" for p in reader.pages]
+    n = len(pages)
+    for i, text in enumerate(pages, start=1):
+        assert f"Page {i} of {n}" in text, f"page {i} has no page number"
+    # Page 1 is the cover: title, the three numbers and the contents.
+    cover = pages[0].replace("\n", " ")  # an entry's number and title are two spaces apart
+    assert "Contents" in cover and "illustrative answers" in cover
+    entries = _TOC_ENTRY.findall(cover[cover.index("Contents") + len("Contents") :].strip())
+    numbers = [num for num, _, _ in entries]
+    for expected in ("1", "1.1", "1.5", "2", "3", "3.1", "4", "5", "6", "7"):
+        assert expected in numbers, (expected, entries)
+    titles = {title for _, title, _ in entries}
+    assert {"Summary of the three questions", "Policy comparison and timeline", "Provenance"} <= titles
+    assert "Timeline if PGP stops at 3.14.0b1" in titles
+    last = 1
+    for num, title, page in entries:
+        page_no = int(page)
+        assert last <= page_no <= n, (num, title, page_no)
+        # The section's numbered heading is on the page the contents give.
+        assert _squash(f"{num} {title}") in _squash(pages[page_no - 1]), (num, title, page_no)
+        last = page_no
+    # No near-empty pages (page 1 held only the title and three numbers; others one table row).
+    sparse = [(i, _words(t)) for i, t in enumerate(pages[:-1], start=1) if _words(t) < MIN_WORDS_PER_PAGE]
+    assert sparse == [], f"pages with fewer than {MIN_WORDS_PER_PAGE} words: {sparse}"
+    # A short table is kept on one page: every row of the policy comparison is on its page.
+    comparison = next(i for i, t in enumerate(pages) if "Policies compared" in t and i > 0)
+    for policy in ("3.14.0a1", "3.14.0b1", "3.15.0"):
+        assert policy in pages[comparison]
+
+
 def test_pdf_bytes_are_reproducible(store: ResponseStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """Chromium stamps the print time; the report replaces it with the data snapshot time."""
     require_chromium()
@@ -136,6 +192,17 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         capture_output=True,
     )
     out = {}
+    # The variant the PDF prints (charts sized for the page), built the way the Reports page does.
+    print_path = data_dir / "report-print.html"
+    code = (
+        "import sys, streamlit; from analysis.storage import open_store; "
+        "from analysis.reports import ReportOptions, build_snapshot; "
+        "from analysis.reports.html import render_html; "
+        "data = build_snapshot(open_store(), ReportOptions(draws=300)); "
+        "open(sys.argv[1], 'w', encoding='utf-8').write(render_html(data, for_print=True))"
+    )
+    subprocess.run([sys.executable, "-c", code, str(print_path)], env=env, cwd=ROOT, check=True, capture_output=True)
+    out["print"] = print_path
     for name, code in _BUILDERS.items():
         path = data_dir / f"report-{name}.html"
         cmd = [sys.executable, "-c", code, "export", "--format", "html", "--out", str(path), "--draws", "300"]
@@ -144,8 +211,12 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("width", [1024, 1440, 1920])
-@pytest.mark.parametrize("builder", list(_BUILDERS))
+#: (builder, window width): the screen report at laptop to projector widths, and the print
+#: variant at the width the PDF is laid out in (``analysis.reports.pdf.WINDOW_SIZE``).
+_VIEWS = [(b, w) for b in _BUILDERS for w in (1024, 1440, 1920)] + [("print", int(WINDOW_SIZE.split(",")[0]))]
+
+
+@pytest.mark.parametrize(("builder", "width"), _VIEWS)
 def test_report_chart_labels_inside_their_figures(
     browser: Browser, built_reports: dict[str, Path], builder: str, width: int, screenshot_dir: Path
 ) -> None:

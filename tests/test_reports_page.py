@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -80,6 +82,9 @@ def test_pdf_is_prepared_on_click(store: ResponseStore) -> None:
     load_seed(store)
     at = open_reports()
     at.number_input(key="report_draws").set_value(200).run()
+    assert not any("PDF is ready" in s.value for s in at.success)
     at.button(key="prepare_pdf").click().run()
     assert not at.exception and not at.error
     assert downloads(at) == ["HTML", "Markdown", "CSV", "XLSX", "JSON", "PDF"]
+    ready = [s.value for s in at.success if "PDF is ready" in s.value]
+    assert len(ready) == 1 and re.search(r"The PDF is ready: \d+ pages, [\d,]+ KiB", ready[0]), ready

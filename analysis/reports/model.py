@@ -59,13 +59,43 @@ class ThemeSummary:
 
 
 @dataclass(frozen=True)
+class PolicyExposure:
+    """How one distributor is exposed under one policy."""
+
+    policy: str
+    exposed_days: int
+    #: The first release without PGP signatures it fetches, and when.
+    first_unsigned: str
+
+
+@dataclass(frozen=True)
+class ExposedDistributor:
+    """A distributor exposed under at least one policy, said once with every policy it is exposed
+    under (the per-policy sentences repeated the same start and ready dates under each policy)."""
+
+    distributor: str
+    #: What the simulation assumes about it, e.g. "starts at Beta +14 days, expects to verify
+    #: Sigstore on 2025-09-01".
+    basis: str
+    policies: tuple[PolicyExposure, ...]
+
+    @property
+    def sentence(self) -> str:
+        """The one line every format prints (plain text; renderers escape it)."""
+        under = "; ".join(f"{p.policy}: {p.exposed_days} days from {p.first_unsigned}" for p in self.policies)
+        n = len(self.policies)
+        return f"{self.distributor} {self.basis}. Exposed under {n} polic{'y' if n == 1 else 'ies'} ({under})."
+
+
+@dataclass(frozen=True)
 class SimulationSection:
     """The simulator's view of the chosen policies (built from ``analysis.simulate``)."""
 
     comparison: Table
     recommendation: str
     exposures: tuple[Table, ...] = ()
-    explanations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Every distributor exposed under any compared policy, once, in the policies' order.
+    exposed: tuple[ExposedDistributor, ...] = ()
     figure_keys: tuple[str, ...] = ()
 
 

@@ -5,10 +5,17 @@ a browser renders them; printing keeps them as SVG, i.e. vector in the PDF. The 
 networking features off and a throwaway profile; the report itself makes no request (its
 Content-Security-Policy forbids them). ``--virtual-time-budget`` lets the inlined scripts finish
 drawing before the page is printed.
+
+Page numbers are CSS ``@page`` margin boxes (``counter(page)``), drawn by Chromium itself. The
+table of contents gets its page numbers from a first print: Chromium writes the headings as the
+PDF's outline (bookmarks, ``--generate-pdf-document-outline``), whose destinations are the pages
+the headings landed on; those numbers are filled into the contents and the page is printed again.
+Filling in numbers does not move anything (the contents reserve room for them on page 1).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -16,6 +23,10 @@ import subprocess
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import Destination
 
 #: Overridable for machines where Chromium lives elsewhere.
 CHROMIUM_ENV = "SURVEY_CHROMIUM"
@@ -35,6 +46,9 @@ CHROMIUM_FLAGS: tuple[str, ...] = (
     "--disable-component-update",
     "--disable-sync",
 )
+#: The empty page-number slot of a contents entry (see ``analysis.reports.html._contents``).
+_PAGE_SLOT = re.compile(r'<span class="page" data-num="([0-9.]+)"></span>')
+_OUTLINE_NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s")
 
 
 class PdfError(RuntimeError):
@@ -52,12 +66,65 @@ def chromium_path() -> str | None:
 def html_to_pdf(
     html: str, *, chromium: str | None = None, timeout: float = TIMEOUT_SECONDS, timestamp: datetime | None = None
 ) -> bytes:
-    """Print ``html`` (a self-contained document) to PDF bytes.
+    """Print ``html`` (a self-contained document) to PDF bytes, with page numbers in its contents.
 
     ``timestamp`` replaces the print time Chromium writes as the document's creation and
     modification dates (the report passes its data snapshot time), so the same HTML always gives
     the same bytes.
     """
+    pdf = _print(html, chromium=chromium, timeout=timeout)
+    if _PAGE_SLOT.search(html):
+        pages = heading_pages(pdf)
+        if pages:
+            pdf = _print(fill_page_numbers(html, pages), chromium=chromium, timeout=timeout)
+    return stamp_dates(pdf, timestamp) if timestamp else pdf
+
+
+def heading_pages(pdf: bytes) -> dict[str, int]:
+    """Section number ("1", "3.2") -> page number (1-based), from the PDF's outline."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        found: dict[str, int] = {}
+
+        def walk(items: list[object]) -> None:
+            for item in items:
+                if isinstance(item, list):
+                    walk(item)
+                    continue
+                title = str(getattr(item, "title", "") or "")
+                match = _OUTLINE_NUMBER.match(title)
+                if not match or match.group(1) in found or not isinstance(item, Destination):
+                    continue
+                page = reader.get_destination_page_number(item)
+                if page is not None:
+                    found[match.group(1)] = page + 1
+
+        walk(list(reader.outline))
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise PdfError(f"Chromium wrote a PDF whose outline cannot be read: {exc}") from exc
+    return found
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has (what the Reports page tells the reviewer)."""
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except (PyPdfError, ValueError) as exc:
+        raise PdfError(f"the PDF cannot be read back: {exc}") from exc
+
+
+def fill_page_numbers(html: str, pages: dict[str, int]) -> str:
+    """Write each contents entry's page number into its slot (unknown ones stay empty)."""
+
+    def fill(match: re.Match[str]) -> str:
+        page = pages.get(match.group(1))
+        return match.group(0) if page is None else match.group(0).replace("></span>", f">{page}</span>")
+
+    return _PAGE_SLOT.sub(fill, html)
+
+
+def _print(html: str, *, chromium: str | None, timeout: float) -> bytes:
+    """One headless Chromium print of ``html``."""
     exe = chromium or chromium_path()
     if not exe:
         raise PdfError(
@@ -74,6 +141,7 @@ def html_to_pdf(
             *CHROMIUM_FLAGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
+            "--generate-pdf-document-outline",
             f"--window-size={WINDOW_SIZE}",
             "--virtual-time-budget=10000",
             f"--print-to-pdf={out}",
@@ -88,8 +156,7 @@ def html_to_pdf(
         if not out.is_file() or out.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-5:]
             raise PdfError(f"Chromium exited with {proc.returncode} and wrote no PDF: {' / '.join(tail)}")
-        pdf = out.read_bytes()
-    return stamp_dates(pdf, timestamp) if timestamp else pdf
+        return out.read_bytes()
 
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[+\-Z]\d{2}'\d{2}'\)")

@@ -37,7 +37,7 @@ def render(data: ReportData, fmt: str, *, html_url: str | None = None) -> str | 
         from analysis.reports.html import render_html
         from analysis.reports.pdf import html_to_pdf
 
-        return html_to_pdf(render_html(data), timestamp=data.snapshot_at)
+        return html_to_pdf(render_html(data, for_print=True), timestamp=data.snapshot_at)
     if fmt == "json":
         # The canonical format: the same text whose SHA-256 the report prints.
         return data.answers_json

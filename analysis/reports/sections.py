@@ -14,7 +14,14 @@ import pandas as pd
 
 from analysis.models import SurveyResponse
 from analysis.reference_data import field_label
-from analysis.reports.model import Cell, ReportOptions, SimulationSection, Table
+from analysis.reports.model import (
+    Cell,
+    ExposedDistributor,
+    PolicyExposure,
+    ReportOptions,
+    SimulationSection,
+    Table,
+)
 
 #: Question fields cross-tabulated by distributor kind, in report order.
 CROSSTAB_FIELDS: tuple[str, ...] = ("prerelease_start", "sigstore_status", "blockers", "worst_case")
@@ -204,7 +211,6 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
         ),
     )
     exposures = []
-    explanations = []
     for d, m in zip(det, mc.policies, strict=True):
         stats = {name: i for i, name in enumerate(m.names)}
         exposure_rows = []
@@ -243,15 +249,12 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
                 note="Distributors exposed, at risk in the Monte Carlo, or with no ready date.",
             )
         )
-        explanations.append(
-            (d.policy.name, tuple(f"{r.distributor}: {r.explanation}" for r in d.distributors if r.status == "exposed"))
-        )
     figures = _simulation_figures(det, mc, schedule, options.threshold, rec.policy)
     section = SimulationSection(
         comparison=comparison,
         recommendation=rec.sentence,
         exposures=tuple(exposures),
-        explanations=tuple(explanations),
+        exposed=exposed_distributors(det),
         figure_keys=tuple(figures),
     )
     return section, figures
@@ -267,6 +270,26 @@ def _unverified_note(det: Any) -> str:
         f" Ship unverified today ({len(names)}): {', '.join(names)}. They do not verify PGP signatures now, so "
         "PGP stopping takes nothing from them: not exposed, not counted as unknown."
     )
+
+
+def exposed_distributors(det: Any) -> tuple[ExposedDistributor, ...]:
+    """Each distributor exposed under any policy once, with the policies (earliest first) it is
+    exposed under; distributors in order of their first exposure, then by name."""
+    by_name: dict[str, tuple[Any, list[PolicyExposure]]] = {}
+    for d in sorted(det, key=lambda d: d.policy.date):
+        for r in d.distributors:
+            if r.status != "exposed":
+                continue
+            first = r.first_affected_date.isoformat()
+            entry = by_name.setdefault(r.distributor, (r, []))
+            entry[1].append(PolicyExposure(d.policy.name, int(r.exposed_days or 0), first))
+    out = []
+    for name, (r, policies) in by_name.items():
+        start = _label("prerelease_start", r.prerelease_start)
+        ready = r.ready_date.isoformat() if r.ready_date else "an unknown date"
+        basis = f"starts fetching a new line at {start} +{r.lag_days} days and expects to verify Sigstore on {ready}"
+        out.append(ExposedDistributor(name, basis, tuple(policies)))
+    return tuple(out)
 
 
 def _simulation_figures(det: Any, mc: Any, schedule: Any, threshold: float, recommended: str | None) -> dict[str, Any]:
