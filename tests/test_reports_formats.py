@@ -79,6 +79,15 @@ def test_markdown_is_discourse_ready(seeded: ResponseStore) -> None:
     assert len(text.splitlines()) < 400  # short enough to paste
 
 
+def test_markdown_header_counts_illustrative_answers(seeded: ResponseStore) -> None:
+    data = snapshot(seeded)
+    text = str(render(data, "md"))
+    header = text.split("### Summary")[0]
+    assert data.illustrative > 0
+    assert f"**{data.illustrative} of the {data.distributors} counted answers are illustrative**" in header
+    assert "\\(" not in text  # no escaping noise in the seed report
+
+
 def test_markdown_renders_payloads_as_text(attacked: ResponseStore) -> None:
     text = str(render(snapshot(attacked), "md"))
     assert SCRIPT not in text and LINK not in text and "<b>" not in text
@@ -98,6 +107,13 @@ def test_markdown_escape_and_url_rules() -> None:
     assert escape("1. item", line_start=True) == "1\\. item"
     assert escape("- item", line_start=True) == "\\- item"
     assert escape("line\nbreak") == "line break"
+    # Only what Discourse acts on: parentheses, dots and colons in dates stay as typed.
+    assert escape("Final (x.y.0)") == "Final (x.y.0)"
+    assert escape("2026-11-20T12:00:00+00:00") == "2026-11-20T12:00:00+00:00"
+    assert escape("snake_case stays; _emphasis_ does not") == "snake_case stays; \\_emphasis\\_ does not"
+    assert escape("@team #release :smile: &amp; & 3 < 4") == "\\@team \\#release \\:smile: \\&amp; & 3 \\< 4"
+    assert escape("# heading", line_start=True) == "\\# heading"
+    assert escape("*bold* ~~gone~~ a|b") == "\\*bold\\* \\~\\~gone\\~\\~ a\\|b"
     with pytest.raises(ValueError, match="http"):
         safe_url("javascript:alert(1)")
     assert safe_url("https://x.org/a (b)") == "https://x.org/a%20%28b%29"
@@ -235,3 +251,19 @@ def test_markdown_stays_pasteable_with_many_distributors(store: ResponseStore) -
     text = str(render(snapshot(store, ReportOptions(draws=100, policies=("3.14.0b1",))), "md"))
     assert len(text) < 32_000, len(text)  # Discourse's default maximum post length
     assert "more rows: see the HTML report or the CSV" in text
+
+
+def test_exposed_distributors_are_explained_once_with_their_policies(seeded: ResponseStore) -> None:
+    """One line per distributor, naming every policy it is exposed under (not one copy per policy)."""
+    data = snapshot(seeded)
+    assert data.simulation is not None
+    html = str(render(data, "html"))
+    assert "Who is exposed under" not in html
+    items = re.findall(r"<li>(.*?)</li>", html.split('<ul class="why">')[1].split("</ul>")[0])
+    names = [item.split(" starts fetching")[0] for item in items]
+    assert sorted(names) == ["Debian", "Fedora"] and len(names) == len(set(names))
+    fedora = next(item for item in items if item.startswith("Fedora"))
+    assert "Exposed under 3 policies (3.14.0a1: 350 days from 2024-10-22; 3.14.0b1: 153 days" in fedora
+    md = str(render(data, "md"))
+    why = md.split("**Who is exposed, and why**")[1].split("###")[0]
+    assert [line.split(" starts")[0] for line in why.splitlines() if line.startswith("- ")] == ["Fedora", "Debian"]

@@ -1,11 +1,20 @@
 """The Markdown report: short, pasteable into a Discourse post, no HTML at all.
 
 Discourse renders CommonMark plus its own extensions (BBCode such as ``[quote]``, ``@mentions``,
-linkified URLs). Respondents' free text must stay text there, so every value goes through
-``escape``: backslash-escapes for Markdown punctuation (``[``, ``]``, ``(``, ``)`` kill
-``[x](javascript:...)`` links and BBCode, ``<``/``>``/``&`` kill raw HTML and entities, `` ` ``
-kills code spans, ``|`` keeps table cells apart, ``@`` stops a quote from pinging a user) and
-newlines folded to spaces so a value cannot start a block of its own.
+``#hashtags``, ``:emoji:``, linkified URLs). Respondents' free text must stay text there, so every
+value goes through ``escape``, which backslash-escapes only what Discourse would act on, so the
+post stays readable ("Final (x.y.0)", not "Final \\(x.y.0\\)"):
+
+* always: ``\\`` (escapes), ``[``/``]`` (links, images and BBCode all need a bracket), ``<``/``>``
+  (raw HTML, autolinks), `` ` `` (code spans), ``*`` (emphasis), ``|`` (table cells), ``~``
+  (strike-through);
+* in context: ``_`` at a word edge (emphasis; ``snake_case`` is inert), ``&`` before an entity
+  (``&amp;``), ``@`` before a name (mention), ``#`` before a word (hashtag), ``:`` opening an
+  ``:emoji:`` code;
+* at a line start: a list, quote, heading or numbered-list marker.
+
+Parentheses, ``!``, ``{}``, ``.`` and ``-`` elsewhere do nothing without a bracket and are left
+alone. Newlines are folded to spaces so a value cannot start a block of its own.
 
 Charts are left out (the HTML report has them); when the HTML report's URL is known it is linked
 at the top.
@@ -20,13 +29,17 @@ from urllib.parse import quote, urlsplit
 from analysis.reports.model import Cell, ReportData, Table, format_cell
 
 #: Markdown/Discourse punctuation escaped with a backslash wherever it appears.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#|!~@&])")
+_SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
+#: Punctuation that means something only next to certain characters (see the module docstring).
+_CONTEXTUAL = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=#?\w+;)|@(?=\w)|#(?=\w)|:(?=[A-Za-z_+-][\w+-]*:)")
 #: Characters that start a block (list, heading, quote) when they open a line.
-_LEADING = re.compile(r"^([-+=>])|^(\d+)([.)])")
+_LEADING = re.compile(r"^([-+=>#])|^(\d+)([.)])")
 GENERATED_PREFIX = "_Report generated "
 #: Discourse refuses posts over 32,000 characters by default: long tables are cut (the HTML and
 #: CSV have every row), so the post stays pasteable with hundreds of distributors.
 MAX_TABLE_ROWS = 40
+#: Exposed distributors listed with their reasons (the longest exposures; the HTML has them all).
+MAX_EXPOSED_LINES = 15
 #: The Markdown leaves out these distributor-table columns to stay short (the HTML has them all).
 _SHORT_COMPARISON_COLUMNS = (
     "Policy (first release without PGP)",
@@ -45,10 +58,11 @@ _SHORT_DISTRIBUTOR_COLUMNS = ("Distributor", "Kind", "Starts at", "Sigstore", "R
 def escape(value: object, *, line_start: bool = False) -> str:
     """Make any value inert Markdown text (see the module docstring for why each character).
 
-    ``line_start``: the value opens a line (e.g. a quote), so a leading ``-``, ``+``, ``>`` or
-    ``1.`` that would start a list or quote is escaped too.
+    ``line_start``: the value opens a line (e.g. a quote), so a leading ``-``, ``+``, ``>``, ``#``
+    or ``1.`` that would start a list, quote or heading is escaped too.
     """
     text = _SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    text = _CONTEXTUAL.sub(lambda m: "\\" + m.group(0), text)
     return _LEADING.sub(_escape_leading, text) if line_start else text
 
 
@@ -97,6 +111,11 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
     if data.options.as_of:
         out.append(f"As of the end of {data.options.as_of.isoformat()} (UTC).")
     out.append(f"Data snapshot {escape(snapshot)}: {data.distributors} distributors, {data.responses} responses.")
+    if data.illustrative:
+        out.append(
+            f"**{data.illustrative} of the {data.distributors} counted answers are illustrative**: transcribed by "
+            "the survey team from public statements, not submitted by the distributors themselves."
+        )
     if url:
         out.append(f"Full report with charts: [HTML report]({safe_url(url)})")
     out.append(f"{GENERATED_PREFIX}{escape(data.generated_at.isoformat())}_")
@@ -122,6 +141,15 @@ def render_markdown(data: ReportData, html_url: str | None = None) -> str:
     if data.simulation:
         out += [f"**{escape(data.simulation.recommendation)}**", ""]
         out += table(data.simulation.comparison, _SHORT_COMPARISON_COLUMNS)
+        if data.simulation.exposed:
+            # Longest exposure first, cut like the tables so the post stays under Discourse's limit.
+            ranked = sorted(data.simulation.exposed, key=lambda e: -max(p.exposed_days for p in e.policies))
+            shown = ranked[:MAX_EXPOSED_LINES]
+            out += ["**Who is exposed, and why**", ""]
+            out += [f"- {escape(e.sentence)}" for e in shown]
+            if len(shown) < len(ranked):
+                out += ["", f"_… and {len(ranked) - len(shown)} more distributors: see the HTML report._"]
+            out += [""]
     else:
         out += ["_The simulator's comparison is not part of this report._", ""]
 
