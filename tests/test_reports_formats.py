@@ -266,4 +266,4 @@ def test_exposed_distributors_are_explained_once_with_their_policies(seeded: Res
     assert "Exposed under 3 policies (3.14.0a1: 350 days from 2024-10-22; 3.14.0b1: 153 days" in fedora
     md = str(render(data, "md"))
     why = md.split("**Who is exposed, and why**")[1].split("###")[0]
-    assert [line.split(" starts")[0] for line in why.splitlines() if line.startswith("- ")] == ["Fedora", "Debian"]
+    assert [line[2:].split(" starts")[0] for line in why.splitlines() if line.startswith("- ")] == ["Fedora", "Debian"]
