@@ -267,3 +267,61 @@ def test_exposed_distributors_are_explained_once_with_their_policies(seeded: Res
     md = str(render(data, "md"))
     why = md.split("**Who is exposed, and why**")[1].split("###")[0]
     assert [line[2:].split(" starts")[0] for line in why.splitlines() if line.startswith("- ")] == ["Fedora", "Debian"]
+
+
+def test_xlsx_cells_have_the_types_a_spreadsheet_sorts_by(seeded: ResponseStore) -> None:
+    """Dates are dates, yes/no are booleans, shares are percentages, every table can be filtered,
+    and the file says its rows are each distributor's latest answer."""
+    from datetime import datetime as dt
+
+    from openpyxl.utils.cell import range_boundaries
+
+    data = snapshot(seeded)
+    wb = load_workbook(io.BytesIO(render(data, "xlsx")))  # type: ignore[arg-type]
+    responses = wb["Responses"]
+    header = [c.value for c in responses[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in responses.iter_rows(min_row=2)]
+    debian = next(r for r in rows if r["distributor"].value == "Debian")
+    assert debian["ready_likely"].is_date and debian["ready_likely"].number_format == "yyyy-mm-dd"
+    assert debian["ready_likely"].value == dt(2025, 9, 1)
+    assert debian["submitted_at"].is_date and isinstance(debian["submitted_at"].value, dt)
+    assert all(r["illustrative"].data_type == "b" and r["illustrative"].value is True for r in rows)
+    assert all(r["prerelease_lag_days"].data_type == "n" for r in rows)
+    assert {r["counted_as"].value for r in rows} == {"latest answer of this distributor"}
+    assert [t for t in responses.tables] == ["Responses__latest_answer_per_distributor__1"]
+    provenance = [tuple(c.value for c in row) for row in wb["Provenance"].iter_rows(min_row=2, max_row=2)]
+    assert provenance[0][0] == "Responses sheet and CSV hold" and "not every response" in provenance[0][1]
+
+    summary = wb["Summary"]
+    shares = [row[2] for row in summary.iter_rows() if row[2].number_format == "0%"]
+    assert shares and all(c.data_type == "n" and 0 <= c.value <= 1 for c in shares)
+    alpha = next(row for row in summary.iter_rows() if row[0].value == "Alpha")
+    assert alpha[1].value == 4 and alpha[2].value == pytest.approx(0.44)
+
+    exposure = wb["Exposure"]
+    p_cells = [row[6] for row in exposure.iter_rows() if isinstance(row[6].value, int | float)]
+    assert p_cells and all(c.number_format == "0%" for c in p_cells)
+    first_unsigned = [row[2] for row in exposure.iter_rows() if row[0].value == "Fedora"]
+    assert first_unsigned and all(c.is_date for c in first_unsigned)
+
+    distributors = wb["Distributors"]
+    flag = [c.value for c in distributors[1]].index("Illustrative")
+    assert {row[flag].value for row in distributors.iter_rows(min_row=2)} == {True}
+
+    # Every block of every sheet has filter buttons over its header row and all of its rows.
+    for ws in wb:
+        ranges = [ws.tables[name].ref for name in ws.tables] + ([ws.auto_filter.ref] if ws.auto_filter.ref else [])
+        assert ranges, ws.title
+        for ref in ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+            assert max_row > min_row, (ws.title, ref)  # covers rows, not only the header
+            assert ws.cell(min_row, min_col).font.b, (ws.title, ref)  # starts at a header
+            assert max_col == len([c for c in ws[min_row] if c.value is not None]), (ws.title, ref)
+    assert len(wb["Exposure"].tables) == len(data.simulation.exposures if data.simulation else ())
+
+
+def test_csv_says_its_rows_are_latest_answers(seeded: ResponseStore) -> None:
+    rows = list(csv.reader(io.StringIO(str(render(snapshot(seeded), "csv")))))
+    assert rows[0][-1] == "counted_as"
+    assert {row[-1] for row in rows[1:]} == {"latest answer of this distributor"}
+    assert len(rows) - 1 == len({row[1] for row in rows[1:]})  # one row per distributor

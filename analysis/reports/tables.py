@@ -8,6 +8,15 @@ recommendation): the value then reads as text everywhere, and the quote shows th
 neutralised. Numbers are written as numbers and never prefixed. The CSV is the same data as the
 JSON export, so anyone who needs the exact text takes the JSON.
 
+Types in the XLSX: a spreadsheet sorts and filters by type, so dates are date cells, the
+submission time a date-time (UTC), yes/no answers booleans, shares and probabilities numbers with a
+percent format, and every table has its own filter buttons (an Excel table per block). The CSV
+stays text (ISO dates, ``true``/``false``), as the JSON export is.
+
+What the rows are: the responses sheet and the CSV hold each distributor's latest answer (the
+answers every count uses), never every response; the ``counted_as`` column and the sheet's table
+name say so, so a file found later still tells its reader.
+
 Determinism: columns have a fixed order (the canonical JSON key order), rows are sorted by
 distributor, and the XLSX is written with fixed zip timestamps and document dates (the data
 snapshot time), so the same data gives byte-identical files.
@@ -20,12 +29,15 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table as SheetTable
+from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.models import MULTI_FIELDS, PERSONAL_FIELDS, SurveyResponse
@@ -39,6 +51,19 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _TITLE_FONT = Font(bold=True, size=12)
 MAX_COLUMN_WIDTH = 60
+#: The last column of the CSV and the responses sheet, and its value on every row.
+COUNTED_AS_COLUMN = "counted_as"
+COUNTED_AS = "latest answer of this distributor"
+#: Spreadsheet number formats.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+PERCENT_FORMAT = "0%"
+#: Report-table columns holding a probability (0..1) or a yes/no flag.
+_PROBABILITY_COLUMNS = {"P(exposed)"}
+_FLAG_COLUMNS = {"Illustrative"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SHARE = re.compile(r"(\d+(?:\.\d+)?) %")
+_TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
 
 
 def neutralise(value: Cell) -> Cell:
@@ -58,6 +83,7 @@ def response_columns(include_contacts: bool) -> list[str]:
     index = cols.index("worst_case")
     cols[index:index] = ["ready_earliest", "ready_likely", "ready_latest"]
     cols.insert(cols.index("submitted_at"), "verification_evidence_count")
+    cols.append(COUNTED_AS_COLUMN)
     return cols
 
 
@@ -66,8 +92,10 @@ def response_row(resp: SurveyResponse, columns: Sequence[str]) -> list[Cell]:
     data = resp.model_dump(mode="json")
     row: list[Cell] = []
     for col in columns:
-        if col.startswith("ready_"):
-            value: Any = data["ready_by"][col.removeprefix("ready_")]
+        if col == COUNTED_AS_COLUMN:
+            value: Any = COUNTED_AS
+        elif col.startswith("ready_"):
+            value = data["ready_by"][col.removeprefix("ready_")]
         elif col == "verification_evidence_count":
             value = len(data["verification_evidence"])
         else:
@@ -76,6 +104,32 @@ def response_row(resp: SurveyResponse, columns: Sequence[str]) -> list[Cell]:
             value = ";".join(value)
         elif isinstance(value, bool):
             value = "true" if value else "false"
+        row.append(value)
+    return row
+
+
+def response_cells(resp: SurveyResponse, columns: Sequence[str]) -> list[Any]:
+    """One answer as typed spreadsheet values: dates as ``date``, the submission time as a naive
+    UTC ``datetime`` (spreadsheets have no time zones), yes/no as ``bool``, multi-selects joined."""
+    data = resp.model_dump(mode="python")
+    row: list[Any] = []
+    for col in columns:
+        if col == COUNTED_AS_COLUMN:
+            value: Any = COUNTED_AS
+        elif col.startswith("ready_"):
+            value = data["ready_by"][col.removeprefix("ready_")]
+        elif col == "verification_evidence_count":
+            value = len(data["verification_evidence"])
+        else:
+            value = data[col]
+        if col in MULTI_FIELDS:
+            value = ";".join(v.value if isinstance(v, Enum) else str(v) for v in value)
+        elif isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        elif value is not None and not isinstance(value, bool | int | float | str | date):
+            value = str(value)
         row.append(value)
     return row
 
@@ -111,15 +165,45 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _write_rows(ws: Worksheet, start_row: int, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
-    """Write a header + rows at ``start_row``; returns the next free row."""
+def typed_cell(column: str, value: Any) -> tuple[Any, str | None]:
+    """A report-table cell as the spreadsheet value it stands for, plus its number format.
+
+    The report's tables carry display text (``Table`` cells are what every format prints); here
+    an ISO date becomes a date, "44 %" the number 0.44, a probability a percentage and the
+    "Illustrative" flag a boolean. Anything else is written as it is.
+    """
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, date | datetime):
+        return value, DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
+    if column in _PROBABILITY_COLUMNS and isinstance(value, int | float):
+        return float(value), PERCENT_FORMAT
+    if column in _FLAG_COLUMNS and isinstance(value, str | None):
+        return value == "yes", None
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value), DATE_FORMAT
+            except ValueError:
+                return value, None
+        share = _SHARE.fullmatch(value)
+        if share:
+            return float(share.group(1)) / 100, PERCENT_FORMAT
+    return value, None
+
+
+def _write_rows(ws: Worksheet, start_row: int, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header + typed rows at ``start_row``; returns the next free row."""
     for j, col in enumerate(columns, start=1):
         cell = ws.cell(row=start_row, column=j, value=neutralise(col))
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     r = start_row
     for r, row in enumerate(rows, start=start_row + 1):
-        for j, value in enumerate(row, start=1):
+        for j, raw in enumerate(row, start=1):
+            value, number_format = typed_cell(columns[j - 1], raw)
             cell = ws.cell(row=r, column=j, value=neutralise(value))
+            if number_format:
+                cell.number_format = number_format
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever openpyxl would guess
                 if len(value) > MAX_COLUMN_WIDTH:
@@ -127,9 +211,31 @@ def _write_rows(ws: Worksheet, start_row: int, columns: Sequence[str], rows: Ite
     return r + 1
 
 
-def _table_sheet(wb: Workbook, used: set[str], title: str, table: Table) -> Worksheet:
+def _filter(ws: Worksheet, top: int, columns: Sequence[str], n_rows: int, name: str) -> None:
+    """Filter buttons on one block (header at row ``top``): an Excel table, so several blocks on
+    one sheet each get their own (a sheet has only one plain auto-filter)."""
+    ref = f"A{top}:{get_column_letter(max(1, len(columns)))}{top + max(1, n_rows)}"
+    headers = [str(neutralise(c)) for c in columns]
+    if n_rows == 0 or len(set(headers)) != len(headers):
+        # An Excel table needs a data row and distinct headers; a plain filter still sorts.
+        if ws.auto_filter.ref is None:
+            ws.auto_filter.ref = ref
+        return
+    display = re.sub(r"\W", "_", name)
+    if not display[:1].isalpha():
+        display = "T_" + display
+    table = SheetTable(displayName=display[:250], ref=ref)
+    table.tableStyleInfo = _TABLE_STYLE
+    ws.add_table(table)
+
+
+def _table_sheet(
+    wb: Workbook, used: set[str], title: str, table: Table, rows: Sequence[Sequence[Any]] | None = None
+) -> Worksheet:
     ws = wb.create_sheet(_sheet_name(title, used))
-    _write_rows(ws, 1, table.columns, table.rows)
+    body = table.rows if rows is None else rows
+    _write_rows(ws, 1, table.columns, body)
+    _filter(ws, 1, table.columns, len(body), f"{table.title}_{len(wb.sheetnames)}")
     ws.freeze_panes = "A2"
     if table.note:
         ws.cell(row=len(table.rows) + 3, column=1, value=neutralise(table.note)).font = Font(italic=True)
@@ -141,8 +247,9 @@ def _stacked_sheet(wb: Workbook, used: set[str], title: str, tables: Sequence[Ta
     """Several small tables on one sheet, each under a bold title."""
     ws = wb.create_sheet(_sheet_name(title, used))
     row = 1
-    for t in tables:
+    for i, t in enumerate(tables):
         ws.cell(row=row, column=1, value=neutralise(t.title)).font = _TITLE_FONT
+        _filter(ws, row + 1, t.columns, len(t.rows), f"{t.title}_{len(wb.sheetnames)}_{i}")
         row = _write_rows(ws, row + 1, t.columns, t.rows) + 1
     ws.freeze_panes = "A2"
     _fit_columns(ws)
@@ -173,7 +280,8 @@ def build_workbook(data: ReportData) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    _table_sheet(wb, used, "Responses", responses_table(data))
+    table = responses_table(data)
+    _table_sheet(wb, used, "Responses", table, [response_cells(r, table.columns) for r in data.answers])
     _stacked_sheet(wb, used, "Summary", [s.table for s in data.summaries])
     for t in data.crosstabs:
         _table_sheet(wb, used, CROSSTAB_SHEETS.get(t.key, "Cross-tab " + t.key.removeprefix("crosstab-")), t)
@@ -195,7 +303,12 @@ def build_workbook(data: ReportData) -> Workbook:
     for x in data.extra_sections:
         if x.tables:
             _stacked_sheet(wb, used, x.title, x.tables)
-    about = [*data.provenance, ("Personal data note", data.personal_data_note), *data.methodology]
+    about = [
+        ("Responses sheet and CSV hold", f"the {COUNTED_AS} ({len(data.answers)} rows), not every response"),
+        *data.provenance,
+        ("Personal data note", data.personal_data_note),
+        *data.methodology,
+    ]
     _table_sheet(wb, used, "Provenance", Table("provenance", "Provenance", ("Item", "Value"), tuple(about)))
     stamp = (data.snapshot_at or datetime(1980, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
     wb.properties.created = stamp
