@@ -121,3 +121,34 @@ def test_people_typed_values_are_drawn_as_text_not_plotly_markup() -> None:
         drawn = " ".join(str(v) for trace in fig.data for v in list(trace.y or []))
         assert "<a href" not in drawn and "<b>" not in drawn
         assert "&lt;a href" in drawn and "&lt;b&gt;bold" in drawn
+
+
+def test_chart_figures_do_not_depend_on_the_process_template(frame: pd.DataFrame) -> None:
+    """Built under another default template (Streamlit sets its own), every figure is the same."""
+    import plotly.io as pio
+
+    def build() -> list[str]:
+        figs = [builder(frame, by_kind=True) for builder in BUILDERS] + [charts.prerelease_lag_chart(frame)]
+        figs.append(charts.crosstab_heatmap(crosstab(frame, "blockers", "sigstore_status")))
+        figs.append(charts.crosstab_bars(crosstab(frame, "blockers", "sigstore_status")))
+        return [f.to_json() for f in figs]
+
+    before = pio.templates.default
+    try:
+        plain = build()
+        pio.templates.default = "ggplot2"
+        assert build() == plain
+    finally:
+        pio.templates.default = before
+
+
+def test_count_axes_have_whole_number_ticks(frame: pd.DataFrame) -> None:
+    lag = charts.prerelease_lag_chart(frame)
+    bars = charts.crosstab_bars(crosstab(frame, "blockers", "sigstore_status"))
+    heat = charts.crosstab_heatmap(crosstab(frame, "blockers", "sigstore_status"))
+    for axis in (lag.layout.yaxis, bars.layout.xaxis, heat.data[0].colorbar):
+        assert axis.tickformat == ",d" and axis.tick0 == 0
+        assert float(axis.dtick).is_integer() and axis.dtick >= 1
+    # Percent views keep their percent axis.
+    share = charts.crosstab_bars(crosstab(frame, "blockers", "sigstore_status", normalize="row"))
+    assert share.layout.xaxis.ticksuffix == " %" and share.layout.xaxis.dtick is None

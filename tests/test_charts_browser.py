@@ -8,6 +8,7 @@ widths. The boxes come from ``tests.chart_boxes`` (what the browser laid out).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,6 +74,8 @@ def test_overview_chart_labels(browser: Browser, reviewed_app: str, width: int, 
     page = context.new_page()
     _open(page, f"{reviewed_app}/overview")
     problems = _check(page, f"overview {width}", 6, screenshot_dir)
+    lag_ticks = page.locator(".js-plotly-plot").nth(1).locator(".ytick text").all_text_contents()
+    assert lag_ticks and all(re.fullmatch(r"[\d,]+", t) for t in lag_ticks), lag_ticks  # a count axis
     page.get_by_text("Split by kind of distributor").click()
     _settle(page)
     page.wait_for_function(
@@ -107,6 +110,8 @@ def test_crosstab_chart_labels(browser: Browser, reviewed_app: str, width: int, 
     _settle(page)
     page.wait_for_function("() => document.querySelector('.js-plotly-plot .barlayer .point')", timeout=TIMEOUT)
     problems += _check(page, f"crosstab bars blockers {width}", 1, screenshot_dir)
+    counts = page.locator(".js-plotly-plot .xtick text").all_text_contents()
+    assert counts and all(re.fullmatch(r"[\d,]+", t) for t in counts), counts  # whole numbers only
     context.close()
     assert problems == [], "\n".join(problems[:40])
 

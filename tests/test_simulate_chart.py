@@ -76,3 +76,35 @@ def test_respondent_text_is_escaped_and_long_names_shortened_on_the_axis() -> No
     assert any("&lt;a href" in t for t in texts)
     axis = [str(v) for trace in fig.data for v in (trace.y or []) if str(v).startswith("AAA")]
     assert axis and all(len(v) <= AXIS_NAME_LIMIT for v in axis)
+
+
+def test_simulator_figures_do_not_depend_on_the_process_template() -> None:
+    """Importing Streamlit switches plotly's default template; the figures name their own, so the
+    JSON a report embeds is the same in any process (the bug: labels drawn left of the figure)."""
+    import plotly.io as pio
+
+    policies = builtin_policies()
+    det = compare_policies(PEOPLE, policies)
+    mc = run_monte_carlo(PEOPLE, policies, MonteCarloConfig(draws=100))
+
+    def build() -> list[str]:
+        return [timeline_figure(det[1]).to_json(), policy_comparison_figure(det, mc, threshold=10.0).to_json()]
+
+    before = pio.templates.default
+    try:
+        plain = build()
+        pio.templates.default = "ggplot2"  # any other default, as Streamlit's is
+        assert build() == plain
+    finally:
+        pio.templates.default = before
+    fig = timeline_figure(det[1])
+    assert fig.layout.template.layout.paper_bgcolor == "white"  # plotly_white, named explicitly
+    assert fig.layout.yaxis.automargin and fig.layout.xaxis.automargin
+
+
+def test_comparison_counts_have_whole_number_ticks() -> None:
+    det = compare_policies(PEOPLE, builtin_policies())
+    mc = run_monte_carlo(PEOPLE, builtin_policies(), MonteCarloConfig(draws=100))
+    fig = policy_comparison_figure(det, mc)
+    assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick >= 1
+    assert float(fig.layout.yaxis.dtick).is_integer()
