@@ -103,8 +103,8 @@ code { font-size: .85rem; }
 ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 @page {
   size: A4 landscape; margin: 12mm 12mm 14mm;
-  @bottom-left { content: "PEP 761 downstream survey: report for the Steering Council"; font-size: 8pt; color: #5f6368; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #5f6368; }
+  @bottom-left { content: "PEP 761 downstream survey: report for the Steering Council"; font: 8pt "DejaVu Sans", sans-serif; color: #5f6368; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt "DejaVu Sans", sans-serif; color: #5f6368; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -181,8 +181,8 @@ ul.why { font-size: .88rem; margin: .2rem 0 .8rem; }
 {% for title, key in sim_charts %}{% if title %}<h3 id="h-{{ key }}">{{ title }}</h3>{% endif %}
 <div class="chart">{{ charts[key] }}</div>
 {% endfor %}
-{% if sim.exposed %}<h3 id="h-why">Who is exposed, and why</h3>
-<ul class="why">{% for e in sim.exposed %}<li>{{ e.sentence }}</li>{% endfor %}</ul>{% endif %}
+{% if sim.exposed %}<div{% if sim.exposed|length <= keep_rows %} class="keep-together"{% endif %}><h3 id="h-why">Who is exposed, and why</h3>
+<ul class="why">{% for e in sim.exposed %}<li>{{ e.sentence }}</li>{% endfor %}</ul></div>{% endif %}
 {% if sim.exposures %}<h3 id="h-exposure">Exposure per policy</h3>
 {% for t in sim.exposures %}<div class="keep-together"><h4>{{ t.title }}</h4>
 {{ table(t) }}</div>
