@@ -113,6 +113,7 @@ def test_markdown_escape_and_url_rules() -> None:
     assert escape("snake_case stays; _emphasis_ does not") == "snake_case stays; \\_emphasis\\_ does not"
     assert escape("@team #release :smile: &amp; & 3 < 4") == "\\@team \\#release \\:smile: \\&amp; & 3 \\< 4"
     assert escape("# heading", line_start=True) == "\\# heading"
+    assert escape("python/peps@ba4deeb, me@example.org") == "python/peps@ba4deeb, me@example.org"
     assert escape("*bold* ~~gone~~ a|b") == "\\*bold\\* \\~\\~gone\\~\\~ a\\|b"
     with pytest.raises(ValueError, match="http"):
         safe_url("javascript:alert(1)")

@@ -9,8 +9,8 @@ post stays readable ("Final (x.y.0)", not "Final \\(x.y.0\\)"):
   (raw HTML, autolinks), `` ` `` (code spans), ``*`` (emphasis), ``|`` (table cells), ``~``
   (strike-through);
 * in context: ``_`` at a word edge (emphasis; ``snake_case`` is inert), ``&`` before an entity
-  (``&amp;``), ``@`` before a name (mention), ``#`` before a word (hashtag), ``:`` opening an
-  ``:emoji:`` code;
+  (``&amp;``), ``@`` opening a name (a mention; not inside ``repo@commit`` or an e-mail address),
+  ``#`` before a word (hashtag), ``:`` opening an ``:emoji:`` code;
 * at a line start: a list, quote, heading or numbered-list marker.
 
 Parentheses, ``!``, ``{}``, ``.`` and ``-`` elsewhere do nothing without a bracket and are left
@@ -31,7 +31,9 @@ from analysis.reports.model import Cell, ReportData, Table, format_cell
 #: Markdown/Discourse punctuation escaped with a backslash wherever it appears.
 _SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
 #: Punctuation that means something only next to certain characters (see the module docstring).
-_CONTEXTUAL = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=#?\w+;)|@(?=\w)|#(?=\w)|:(?=[A-Za-z_+-][\w+-]*:)")
+_CONTEXTUAL = re.compile(
+    r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=#?\w+;)|(?<![\w.])@(?=\w)|#(?=\w)|:(?=[A-Za-z_+-][\w+-]*:)"
+)
 #: Characters that start a block (list, heading, quote) when they open a line.
 _LEADING = re.compile(r"^([-+=>#])|^(\d+)([.)])")
 GENERATED_PREFIX = "_Report generated "
