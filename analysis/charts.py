@@ -397,7 +397,7 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
         chart="readiness_chart",
         height=540,
     )
-    fig.update_layout(margin={"t": 150})
+    fig.update_layout(margin={"t": 125})
     return fig
 
 
