@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from analysis.charts import _style, empty_figure
 from analysis.crosstab.labels import label_for_value
+from analysis.figure_layout import integer_ticks
 from analysis.palette import RELEASE_STAGE_COLORS, color_map
 from analysis.plot_text import plot_text
 from analysis.progress.trends import DriftRow, Milestone, Progress
@@ -62,6 +63,11 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
         legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
         hovermode="x unified",
     )
+    # A count axis (whole numbers); x labels a little lower, so the first date does not sit on
+    # the y axis's "0" in the corner.
+    top = float(frame.drop(columns="day").sum(axis=1).max())
+    fig.update_yaxes(integer_ticks(top))
+    fig.update_xaxes(ticklabelstandoff=10)
     return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520)
 
 
