@@ -1,129 +1,432 @@
-"""Parse a JSON list or JSON Lines file of responses, defensively, reporting every problem.
+"""Parse a JSON list or JSON Lines file of responses, defensively and in bounded memory.
 
-Nothing is stored unless the whole file is valid: the caller gets either a list of validated
-responses or a list of errors naming the line (JSON Lines) or item (JSON list) and the key.
+Nothing is stored unless the whole file is valid: the caller gets either validated responses or
+errors naming the line (JSON Lines) or item (JSON list) and the key. Files are read as a stream:
+one item (or line) at a time goes through the JSON decoder and the pydantic model, and validated
+responses are handed on in batches (``iter_batches``), so a 1,000,000-answer file costs the
+memory of one batch, not of the file. The store writes the batches inside one transaction and the
+batch iterator raises :class:`ImportRejected` at the end if any item was bad, which rolls the
+transaction back: all or nothing, whatever the size.
+
+Hostile input ends in a classified error, never a traceback: malformed JSON (with line and
+column), nesting deeper than :data:`MAX_NESTING`, an integer longer than Python converts
+(``sys.get_int_max_str_digits()``, 4,300 digits: reported by line and key instead of the
+decoder's ``ValueError``), text that is not valid Unicode (a lone surrogate escape such as
+``"\\ud800"``, which no database can store), an item larger than :data:`MAX_ITEM_CHARS`.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from analysis.models import SurveyResponse, format_validation_error
 
-#: Larger files are refused before parsing: 100,000 full responses fit comfortably in this.
-MAX_IMPORT_BYTES = 512 * 1024 * 1024
+#: Larger files are refused before parsing. The import streams, so this bounds time, not memory.
+MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024
 MAX_NESTING = 20
+#: One item (a JSON list element or a JSON Lines line). A full response with every text field at
+#: its limit and 100 pieces of evidence is well under 1 MB; 8 M characters leaves room, bounds memory.
+MAX_ITEM_CHARS = 8 * 1024 * 1024
+#: Errors kept for the report; the rest are counted.
+MAX_ERRORS = 200
+#: Validated responses handed to the store at a time.
+BATCH_SIZE = 2000
+_READ_CHARS = 1 << 20
+_WHITESPACE = " \t\n\r"
+
+
+class ImportRejected(Exception):
+    """The file had problems; raised after the last batch so the store's transaction rolls back."""
+
+    def __init__(self, outcome: ParseOutcome) -> None:
+        super().__init__(f"{outcome.error_count} problem(s)")
+        self.outcome = outcome
 
 
 @dataclass
 class ParseOutcome:
     responses: list[SurveyResponse] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: All problems found, including those beyond the first :data:`MAX_ERRORS` kept in ``errors``.
+    error_count: int = 0
+    #: Valid responses seen (also when they were streamed on rather than kept in ``responses``).
+    valid: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return self.error_count == 0
+
+    def add_error(self, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(message)
 
 
-def _depth(value: Any, limit: int) -> int:
-    depth, stack = 0, [(value, 1)]
+@dataclass(frozen=True)
+class OversizedNumber:
+    """What the decoder makes of an integer too long to convert: pydantic then rejects it by key."""
+
+    digits: int
+
+
+def _parse_int(text: str) -> int | OversizedNumber:
+    if len(text.lstrip("-")) > sys.get_int_max_str_digits():
+        return OversizedNumber(len(text.lstrip("-")))
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
+
+
+def _path(parts: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in parts) or "(response)"
+
+
+def _check_values(value: Any, limit: int) -> str | None:
+    """The first structural problem of a decoded item (key path and reason), or None.
+
+    One iterative walk: nesting depth, integers too long to convert, text with lone surrogates.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack:
-        item, d = stack.pop()
-        depth = max(depth, d)
-        if depth > limit:
-            return depth
+        item, where = stack.pop()
+        if len(where) >= limit:
+            return "nested too deeply"
         if isinstance(item, dict):
-            stack.extend((v, d + 1) for v in item.values())
+            for key, sub in item.items():
+                if not _valid_text(key):
+                    return f"{_path(where)}: a key is not valid Unicode text (lone surrogate escape)"
+                stack.append((sub, (*where, key)))
         elif isinstance(item, list):
-            stack.extend((v, d + 1) for v in item)
-    return depth
+            stack.extend((sub, (*where, i)) for i, sub in enumerate(item))
+        elif isinstance(item, OversizedNumber):
+            limit_digits = sys.get_int_max_str_digits()
+            return f"{_path(where)}: number too long ({item.digits:,} digits; at most {limit_digits:,})"
+        elif isinstance(item, str) and not _valid_text(item):
+            return f"{_path(where)}: not valid Unicode text (lone surrogate escape)"
+    return None
 
 
-def _validate(obj: Any, where: str, outcome: ParseOutcome, seen_ids: dict[str, str]) -> None:
-    if not isinstance(obj, dict):
-        outcome.errors.append(f"{where}: expected a JSON object, got {type(obj).__name__}")
-        return
-    if _depth(obj, MAX_NESTING) > MAX_NESTING:
-        outcome.errors.append(f"{where}: nested too deeply")
-        return
+def _valid_text(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
-        response = SurveyResponse.model_validate(obj)
-    except ValidationError as exc:
-        outcome.errors.extend(format_validation_error(exc, prefix=f"{where}: "))
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _Validator:
+    """Validates decoded items one by one, remembering ids to refuse a response given twice."""
+
+    def __init__(self, outcome: ParseOutcome) -> None:
+        self.outcome = outcome
+        # id -> where it was first seen; bytes keys keep 1,000,000 ids small.
+        self.seen: dict[bytes, str] = {}
+
+    def __call__(self, obj: Any, where: str) -> SurveyResponse | None:
+        outcome = self.outcome
+        if not isinstance(obj, dict):
+            outcome.add_error(f"{where}: expected a JSON object, got {_json_type(obj)}")
+            return None
+        problem = _check_values(obj, MAX_NESTING)
+        if problem is not None:
+            outcome.add_error(f"{where}: {problem}")
+            return None
+        try:
+            response = SurveyResponse.model_validate(obj)
+        except ValidationError as exc:
+            for line in format_validation_error(exc, prefix=f"{where}: "):
+                outcome.add_error(line)
+            return None
+        if response.response_id is not None:
+            # Two revisions of one response in one file would be ambiguous (which one is current?).
+            first = self.seen.setdefault(bytes.fromhex(response.response_id), where)
+            if first != where:
+                outcome.add_error(f"{where}: response_id: {response.response_id} appears twice (also {first})")
+                return None
+        outcome.valid += 1
+        return response
+
+
+def _json_type(obj: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if obj is None else names.get(type(obj), "number")
+
+
+# -- the streaming reader ------------------------------------------------------------------------
+
+
+class _Buffer:
+    """A window on a text stream: enough text for the next JSON value, line numbers kept.
+
+    ``fill`` drops the text before the cursor, so positions kept across reads are absolute
+    (``offset + pos``).
+    """
+
+    def __init__(self, stream: TextIO, read_chars: int = _READ_CHARS) -> None:
+        self.stream = stream
+        self.read_chars = read_chars
+        self.text = ""
+        self.pos = 0
+        self.offset = 0  # characters dropped from the front of the window so far
+        self.eof = False
+        self.lines_before = 0  # newlines in the dropped text
+        self.col_before = 0  # characters after the dropped text's last newline
+
+    def fill(self) -> bool:
+        """Read more; False at the end of the stream. Drops consumed text first."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.lines_before += self.text.count("\n", 0, self.pos)
+            newline = self.text.rfind("\n", 0, self.pos)
+            self.col_before = self.pos - newline - 1 if newline != -1 else self.col_before + self.pos
+            self.text = self.text[self.pos :]
+            self.offset += self.pos
+            self.pos = 0
+        chunk = self.stream.read(self.read_chars)
+        if not chunk:
+            self.eof = True
+            return False
+        self.text += chunk
+        return True
+
+    def skip_space(self) -> str:
+        """The next non-whitespace character (the cursor moves up to it), or '' at the end."""
+        while True:
+            text, pos = self.text, self.pos
+            while pos < len(text) and text[pos] in _WHITESPACE:
+                pos += 1
+            self.pos = pos
+            if pos < len(text):
+                return text[pos]
+            if not self.fill():
+                return ""
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        line = self.lines_before + self.text.count("\n", 0, pos) + 1
+        newline = self.text.rfind("\n", 0, pos)
+        return line, (pos - newline if newline != -1 else self.col_before + pos + 1)
+
+    def decode(self) -> tuple[Any, str | None]:
+        """The JSON value at the cursor (reading more text as needed), or a malformed-JSON message."""
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                if len(self.text) - self.pos > MAX_ITEM_CHARS:
+                    line, _ = self.line_col(self.pos)
+                    return None, f"line {line}: an item is larger than {MAX_ITEM_CHARS:,} characters or malformed"
+                line, col = self.line_col(exc.pos)  # before fill() moves the window
+                if self.fill():
+                    continue
+                return None, f"line {line} column {col}: malformed JSON: {exc.msg}"
+            except RecursionError:
+                line, _ = self.line_col(self.pos)
+                return None, f"line {line}: malformed JSON: nested too deeply"
+            # A value ending exactly at the window's end may go on (a number): read more first.
+            if end == len(self.text) and self.fill():
+                continue
+            self.pos = end
+            return value, None
+
+    def next_line(self) -> str | None:
+        """The next line without its newline, ``_TOO_LONG`` for an overlong one, None at the end."""
+        while True:
+            end = self.text.find("\n", self.pos)
+            if end != -1:
+                line = self.text[self.pos : end]
+                self.pos = end + 1
+                return line
+            if len(self.text) - self.pos > MAX_ITEM_CHARS:
+                while True:  # skip the rest of the line, a window at a time
+                    self.pos = len(self.text)
+                    if not self.fill():
+                        return _TOO_LONG
+                    end = self.text.find("\n")
+                    if end != -1:
+                        self.pos = end + 1
+                        return _TOO_LONG
+            if not self.fill():
+                if self.pos < len(self.text):
+                    line = self.text[self.pos :]
+                    self.pos = len(self.text)
+                    return line
+                return None
+
+
+#: ``next_line``'s marker for a line over :data:`MAX_ITEM_CHARS` (compared by identity).
+_TOO_LONG = "\x00too long"
+
+
+def iter_responses(stream: TextIO, outcome: ParseOutcome, *, read_chars: int = _READ_CHARS) -> Iterator[SurveyResponse]:
+    """Validated responses from a JSON list, one (pretty-printed) object, or JSON Lines.
+
+    Problems go to ``outcome``; the caller decides what a bad file means (nothing is stored).
+    ``read_chars`` is the read size (tests vary it: the result must not depend on it).
+    """
+    validate = _Validator(outcome)
+    buf = _Buffer(stream, read_chars)
+    buf.fill()
+    if buf.text.startswith("\ufeff"):
+        buf.pos = 1
+    first = buf.skip_space()
+    if not first:
+        outcome.add_error("the file is empty")
         return
-    if response.response_id is not None:
-        # Two revisions of one response in one file would be ambiguous (which one is current?).
-        first = seen_ids.setdefault(response.response_id, where)
-        if first != where:
-            outcome.errors.append(f"{where}: response_id: {response.response_id} appears twice (also {first})")
+    if first == "[":
+        yield from _iter_list(buf, validate, outcome)
+        return
+    start = buf.offset + buf.pos
+    if first == "{":
+        value, problem = buf.decode()
+        # decode() drops nothing after ``start``: the first value's text is still in the window.
+        if problem is None and "\n" in buf.text[start - buf.offset : buf.pos]:
+            # One pretty-printed object (it spans lines, so it is not JSON Lines).
+            response = validate(value, "item 1")
+            if buf.skip_space():
+                line, col = buf.line_col(buf.pos)
+                outcome.add_error(f"line {line} column {col}: malformed JSON: extra data after the object")
+            elif response is not None:
+                yield response
             return
-    outcome.responses.append(response)
+        buf.pos = start - buf.offset  # JSON Lines: start over, line by line
+    # Lines are counted from the top of the file: the blank ones skipped so far too.
+    lineno = buf.lines_before + buf.text.count("\n", 0, buf.pos)
+    while (text := buf.next_line()) is not None:
+        lineno += 1
+        if text is _TOO_LONG:
+            outcome.add_error(f"line {lineno}: longer than {MAX_ITEM_CHARS:,} characters")
+            continue
+        if not text.strip(_WHITESPACE):
+            continue
+        try:
+            obj = _DECODER.decode(text)
+        except json.JSONDecodeError as exc:
+            outcome.add_error(f"line {lineno}: malformed JSON: {exc.msg}")
+            continue
+        except RecursionError:
+            outcome.add_error(f"line {lineno}: malformed JSON: nested too deeply")
+            continue
+        response = validate(obj, f"line {lineno}")
+        if response is not None:
+            yield response
 
 
-def _malformed(exc: json.JSONDecodeError | RecursionError) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"line {exc.lineno} column {exc.colno}: malformed JSON: {exc.msg}"
-    return "malformed JSON: nested too deeply"
+def _iter_list(buf: _Buffer, validate: _Validator, outcome: ParseOutcome) -> Iterator[SurveyResponse]:
+    buf.pos += 1  # the "["
+    index = 0
+    while True:
+        nxt = buf.skip_space()
+        if nxt == "]":
+            buf.pos += 1
+            break
+        if index:
+            if nxt != ",":
+                line, col = buf.line_col(buf.pos)
+                found = "the end of the file" if not nxt else repr(nxt)
+                outcome.add_error(f"line {line} column {col}: malformed JSON: expected ',' or ']', found {found}")
+                return
+            buf.pos += 1
+            buf.skip_space()
+        index += 1
+        value, problem = buf.decode()
+        if problem is not None:
+            outcome.add_error(problem)
+            return
+        response = validate(value, f"item {index}")
+        if response is not None:
+            yield response
+    if buf.skip_space():
+        line, col = buf.line_col(buf.pos)
+        outcome.add_error(f"line {line} column {col}: malformed JSON: extra data after the list")
+
+
+def iter_batches(stream: TextIO, outcome: ParseOutcome, size: int = BATCH_SIZE) -> Iterator[list[SurveyResponse]]:
+    """Validated responses in batches; raises :class:`ImportRejected` at the end if any were bad.
+
+    Once a problem is found no further batch is handed on (it would be rolled back anyway), but
+    the rest of the file is still read so the report lists every problem (up to :data:`MAX_ERRORS`).
+    """
+    batch: list[SurveyResponse] = []
+    for response in iter_responses(stream, outcome):
+        if outcome.error_count:
+            batch.clear()
+            continue
+        batch.append(response)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if outcome.error_count:
+        raise ImportRejected(outcome)
+    if batch:
+        yield batch
 
 
 def parse_responses(text: str) -> ParseOutcome:
-    """Accept a JSON array of objects, a single (possibly pretty-printed) object, or JSON Lines."""
+    """The whole of ``text`` parsed and validated (small inputs: the responses are kept)."""
+    return parse_stream(io.StringIO(text))
+
+
+def parse_stream(stream: TextIO, *, read_chars: int = _READ_CHARS) -> ParseOutcome:
+    """Every response of a text stream, kept (small inputs); bytes that are not UTF-8 classified."""
     outcome = ParseOutcome()
-    seen_ids: dict[str, str] = {}
-    stripped = text.lstrip("\ufeff").strip()
-    if not stripped:
-        outcome.errors.append("the file is empty")
-        return outcome
-    if stripped.startswith("["):
-        try:
-            data = json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            outcome.errors.append(_malformed(exc))
-            return outcome
-        for i, obj in enumerate(data, start=1):
-            _validate(obj, f"item {i}", outcome, seen_ids)
-        return outcome
-    if stripped.startswith("{") and "\n" in stripped:
-        try:  # one pretty-printed object; if that fails it is JSON Lines
-            single = json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError):
-            pass
-        else:
-            _validate(single, "item 1", outcome, seen_ids)
-            return outcome
-    for lineno, line in enumerate(stripped.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            outcome.errors.append(f"line {lineno}: malformed JSON: {msg}")
-            continue
-        _validate(obj, f"line {lineno}", outcome, seen_ids)
+    try:
+        outcome.responses.extend(iter_responses(stream, outcome, read_chars=read_chars))
+    except UnicodeDecodeError:
+        return ParseOutcome(errors=["not UTF-8 text"], error_count=1)
+    if not outcome.ok:
+        outcome.responses.clear()
     return outcome
 
 
-def read_responses_file(path: Path) -> ParseOutcome:
+def parse_bytes(data: bytes, *, read_chars: int = _READ_CHARS) -> ParseOutcome:
+    """:func:`parse_stream` of raw bytes, decoded as UTF-8 while reading (as a file is)."""
+    return parse_stream(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), read_chars=read_chars)
+
+
+def open_import_file(path: Path) -> TextIO | str:
+    """The file as a UTF-8 text stream (invalid bytes raise while reading), or why it cannot be read."""
     try:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            return ParseOutcome(errors=[f"{path}: file is too large ({size:,} bytes; limit {MAX_IMPORT_BYTES:,})"])
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return ParseOutcome(errors=[f"{path}: not UTF-8 text"])
+            return f"{path}: file is too large ({size:,} bytes; limit {MAX_IMPORT_BYTES:,})"
+        return path.open(encoding="utf-8", errors="strict", newline="")
     except OSError as exc:
-        return ParseOutcome(errors=[f"{path}: cannot read: {exc.strerror or exc}"])
-    return parse_responses(text)
+        return f"{path}: cannot read: {exc.strerror or exc}"
+
+
+def read_responses_file(path: Path) -> ParseOutcome:
+    """``parse_stream`` of a file (kept for small files and tests; the CLI streams)."""
+    opened = open_import_file(path)
+    if isinstance(opened, str):
+        return ParseOutcome(errors=[opened], error_count=1)
+    try:
+        with opened:
+            outcome = parse_stream(opened)
+    except OSError as exc:
+        return ParseOutcome(errors=[f"{path}: cannot read: {exc.strerror or exc}"], error_count=1)
+    if outcome.errors == ["not UTF-8 text"]:
+        outcome.errors = [f"{path}: not UTF-8 text"]
+    return outcome
 
 
 def export_json(responses: list[SurveyResponse], *, include_contacts: bool = True) -> str:
-    """The canonical JSON list (round-trips through ``parse_responses``), stable key and item order."""
+    """The canonical JSON list (round-trips through ``parse_responses``), stable key and item order.
+
+    The reference implementation (through the pydantic model); the store's
+    ``export_latest_json`` writes the same text from raw rows, and a test holds them equal.
+    """
     exclude = set() if include_contacts else {"contact", "respondent_role"}
     items = [r.model_dump(mode="json", exclude=exclude) for r in responses]
     items.sort(key=lambda d: (d.get("response_id") or "", d["distributor"]))

@@ -29,6 +29,25 @@ _ACCESS_ENV = (
 )
 
 
+def _register_hypothesis_profiles() -> None:
+    """The fixed "ci" profile of the property tests (several thousand examples, reproducible).
+
+    Guarded: registering the same profile twice (another conftest, a re-import) is harmless.
+    """
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        settings.get_profile("ci")
+    except InvalidArgument:
+        settings.register_profile("ci", max_examples=2000, derandomize=True, deadline=None)
+    if IN_CI:
+        settings.load_profile("ci")
+
+
+_register_hypothesis_profiles()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own SQLite file, sigstore cache and secrets file: no test sees another's
