@@ -430,4 +430,6 @@ def export_json(responses: list[SurveyResponse], *, include_contacts: bool = Tru
     exclude = set() if include_contacts else {"contact", "respondent_role"}
     items = [r.model_dump(mode="json", exclude=exclude) for r in responses]
     items.sort(key=lambda d: (d.get("response_id") or "", d["distributor"]))
-    return json.dumps(items, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    from analysis.storage.export_rows import dumps
+
+    return dumps(items)

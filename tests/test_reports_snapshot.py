@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
+import pandas as pd
 import pytest
 
 import analysis
@@ -116,17 +118,17 @@ def test_snapshot_reads_again_when_answers_arrive_meanwhile(
 ) -> None:
     """A write between the snapshot's reads would mix two states of the data: it re-reads."""
     store.import_responses([make_response(distributor="Debian")])
-    real_latest = store.latest
+    real_frame = store.latest_frame
     calls = {"n": 0}
 
-    def latest_with_a_concurrent_write() -> list:  # type: ignore[type-arg]
+    def frame_with_a_concurrent_write(columns: Sequence[str] | None = None) -> pd.DataFrame:
         calls["n"] += 1
-        result = real_latest()
+        result = real_frame(columns)
         if calls["n"] == 1:
             store.import_responses([make_response(distributor="Fedora")])
         return result
 
-    monkeypatch.setattr(store, "latest", latest_with_a_concurrent_write)
+    monkeypatch.setattr(store, "latest_frame", frame_with_a_concurrent_write)
     data = snapshot(store)
     assert calls["n"] == 2
     assert data.distributors == 2 and data.responses == 2

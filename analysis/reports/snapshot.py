@@ -97,13 +97,42 @@ def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetim
     return data
 
 
+def _load(
+    store: ResponseStore, options: ReportOptions
+) -> tuple[Any, list[StoredResponse], str, int, datetime | None]:
+    """The analysis frame, the counted answers as models, the canonical JSON export, the number
+    of responses and the snapshot time.
+
+    Costs stay flat as answers grow (issue 14): every answer is read only through the narrow
+    ``response_latest`` table (Arrow) and the raw-row JSON export; models are built only for the
+    counted answers (one per distributor), chosen by the cross-tab engine's own rule
+    (``select_unit``), so the report's tables and its cross-tabs count the same answers. A past
+    state (``as_of``) is rebuilt from the revisions instead (``analysis.storage.history``).
+    """
+    from analysis.crosstab import ANALYSIS_COLUMNS, select_unit
+
+    if options.as_of is not None:
+        stored = stored_as_of(store, options.as_of)
+        answers_json = export_json([s.response for s in stored], include_contacts=options.include_contacts)
+        past = frame_as_of(store, options.as_of) if stored else None
+        snapshot_at = max((s.stored_at for s in stored), default=None)
+        return past, latest_per_distributor(stored), answers_json, len(stored), snapshot_at
+    answers_json = store.export_latest_json(include_contacts=options.include_contacts)
+    frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
+    if frame.empty:
+        return None, [], answers_json, 0, None
+    counted_ids = select_unit(frame, "distributor")["response_id"].tolist()
+    latest = sorted(
+        store.stored_responses(counted_ids),
+        key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""),
+    )
+    return frame, latest, answers_json, len(frame), frame["stored_at"].max().to_pydatetime()
+
+
 def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
-    stored = stored_as_of(store, options.as_of)
-    latest = latest_per_distributor(stored)
+    frame, latest, answers_json, n_stored, snapshot_at = _load(store, options)
     responses = [s.response for s in latest]
-    snapshot_at = max((s.stored_at for s in stored), default=None)
-    answers_json = export_json([s.response for s in stored], include_contacts=options.include_contacts)
     answers_sha256 = hashlib.sha256(answers_json.encode("utf-8")).hexdigest()
 
     unavailable: list[tuple[str, str]] = []
@@ -116,7 +145,6 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
             unavailable.append((section, str(exc)))
         return None
 
-    frame = frame_as_of(store, options.as_of) if stored else None
     counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
     summaries = tuple(_summaries(responses))
     crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(frame)) or ()
@@ -138,7 +166,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         options=options,
         generated_at=generated_at,
         snapshot_at=snapshot_at,
-        responses=len(stored),
+        responses=n_stored,
         distributors=len(latest),
         illustrative=headline(frame).illustrative_distributors,  # as the dashboard counts them
         summaries=summaries,
@@ -150,7 +178,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         simulation=simulation,
         methodology=methodology(options),
         provenance=(
-            *provenance(options, snapshot_at, len(stored), len(latest), answers_sha256),
+            *provenance(options, snapshot_at, n_stored, len(latest), answers_sha256),
             ("Release schedule status", " ".join(_schedule_status(generated_at))),
         ),
         schedule_status=_schedule_status(generated_at),

@@ -432,6 +432,59 @@ class ResponseStore:
             ).all()
             return [_from_row(r) for r in rows]
 
+    def latest_records(self, *, include_contacts: bool = True) -> list[dict[str, Any]]:
+        """Every response's latest revision as canonical JSON objects, straight from the rows.
+
+        No model on the way out (answers were validated on the way in): see ``export_rows``.
+        """
+        from analysis.storage import export_rows
+
+        table = RevisionRow.__table__
+        wanted = ["response_id", *(c for c in export_rows.stored_columns(include_contacts) if c != "response_id")]
+        stmt = (
+            select(*(table.c[n] for n in wanted))
+            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+            .where(RevisionRow.revision == ResponseRow.latest_revision)
+        )
+        names, rows = self._raw_rows(stmt)
+        return export_rows.records(names, rows, include_contacts)
+
+    def export_latest_json(self, *, include_contacts: bool = True) -> str:
+        """The canonical JSON export (``python -m analysis export --format json``)."""
+        from analysis.storage import export_rows
+
+        return export_rows.dumps(self.latest_records(include_contacts=include_contacts))
+
+    def stored_responses(self, response_ids: Iterable[str]) -> list[StoredResponse]:
+        """The latest revision of the given responses, as models (for the few a report shows)."""
+        found: list[StoredResponse] = []
+        with self._read() as s:
+            for chunk in _chunks(sorted(set(response_ids)), 500):
+                rows = s.scalars(
+                    select(RevisionRow)
+                    .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+                    .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
+                ).all()
+                found.extend(_from_row(r) for r in rows)
+        return sorted(found, key=lambda item: item.response.response_id or "")
+
+    def _raw_rows(self, stmt: Any) -> tuple[list[str], list[Any]]:
+        """Column names and plain DB-API tuples of ``stmt``.
+
+        SQLAlchemy's per-cell type processing and Row objects cost seconds at 100,000 rows; the
+        callers convert whole columns (Arrow) or whole rows (JSON) themselves.
+        """
+        with self.engine.connect() as conn:
+            sql = str(stmt.compile(dialect=conn.dialect))
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql)
+                names: list[str] = [d[0] for d in cursor.description]
+                rows: list[Any] = list(cursor.fetchall())
+            finally:
+                cursor.close()
+        return names, rows
+
     def latest_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Latest revision per response as a DataFrame (the analysis input; fast at 100k rows).
 
@@ -458,17 +511,7 @@ class ResponseStore:
                 .where(RevisionRow.revision == ResponseRow.latest_revision)
             )
         # No ORDER BY: SQLite then scans the table sequentially; rows are sorted below.
-        with self.engine.connect() as conn:
-            # Plain DB-API tuples: SQLAlchemy's per-cell type processing and Row objects cost
-            # seconds at 100,000 rows; Arrow and pandas convert whole columns at once instead.
-            sql = str(stmt.compile(dialect=conn.dialect))
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(sql)
-                names = [d[0] for d in cursor.description]
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
+        names, rows = self._raw_rows(stmt)
         # pandas and Arrow are imported here, not with the module: the CLI's other commands and
         # the survey page never need them, and they cost most of a second to import.
         from analysis.storage.frames import rows_to_frame
