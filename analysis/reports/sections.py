@@ -300,10 +300,28 @@ def _simulation_figures(det: Any, mc: Any, schedule: Any, threshold: float, reco
         figures = {"sim-comparison": charts.policy_comparison_figure(det, mc, threshold, recommended)}
         for result in det:
             key = "timeline-" + result.policy.name.replace(".", "-")
-            figures[key] = charts.timeline_figure(result, schedule, today=None)
+            figures[key] = charts.timeline_figure(_most_exposed(result), schedule, today=None)
     except Exception as exc:
         raise SectionUnavailable(f"the simulator charts failed: {exc}") from exc
     return figures
+
+
+#: Bars a report's timeline draws: one per distributor would be dozens of PDF pages per policy at
+#: scale (issue 14); the exposure tables and the Simulator page have everyone.
+MAX_TIMELINE_DISTRIBUTORS = 30
+
+
+def _most_exposed(result: Any) -> Any:
+    """The result with only its most exposed distributors (unknown ready date first, then days)."""
+    if len(result.distributors) <= MAX_TIMELINE_DISTRIBUTORS:
+        return result
+    import dataclasses
+
+    ranked = sorted(
+        result.distributors,
+        key=lambda r: (r.status != "unknown", -(r.exposed_days or 0), r.distributor.casefold()),
+    )
+    return dataclasses.replace(result, distributors=ranked[:MAX_TIMELINE_DISTRIBUTORS])
 
 
 class UnknownPolicy(ValueError):

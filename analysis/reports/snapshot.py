@@ -15,6 +15,7 @@ the report says what it cannot show rather than showing made-up numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import statistics
@@ -43,6 +44,7 @@ from analysis.reports.model import (
     Quote,
     ReportData,
     ReportOptions,
+    SimulationSection,
     Table,
     ThemeSummary,
 )
@@ -171,11 +173,17 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         illustrative=headline(frame).illustrative_distributors,  # as the dashboard counts them
         summaries=summaries,
         crosstabs=tuple(crosstabs),
-        distributor_table=distributor_table(responses, include_contacts=options.include_contacts),
-        duplicates=attempt("Duplicate distributors", lambda: sections.duplicates(frame, counted))
-        or sections.duplicates(None, {}),
+        distributor_table=cap_table(
+            distributor_table(sorted(responses, key=_need_first), include_contacts=options.include_contacts),
+            MAX_DISTRIBUTOR_ROWS,
+        ),
+        duplicates=cap_table(
+            attempt("Duplicate distributors", lambda: sections.duplicates(frame, counted))
+            or sections.duplicates(None, {}),
+            MAX_SECTION_ROWS,
+        ),
         themes=tuple(_themes(store, latest)),
-        simulation=simulation,
+        simulation=_capped_simulation(simulation),
         methodology=methodology(options),
         provenance=(
             *provenance(options, snapshot_at, n_stored, len(latest), answers_sha256),
@@ -208,6 +216,56 @@ def _progress_sections(
 
     built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options))
     return tuple(b for b in built if b is not None)
+
+
+# -- a report stays a report at any size -------------------------------------------------------------
+
+#: Rows a report prints of the distributor table, and of every other per-distributor table. The
+#: full data is in the CSV, the XLSX "Responses" sheet and the JSON; the PDF stays a few dozen pages.
+MAX_DISTRIBUTOR_ROWS = 25
+MAX_SECTION_ROWS = 10
+_STATUS_ORDER = {status: i for i, status in enumerate(SigstoreStatus)}
+
+
+def _need_first(r: SurveyResponse) -> tuple[int, int, str, str]:
+    """What the council needs first: least ready for Sigstore, then no ready date, then the latest date."""
+    likely = r.ready_by.likely
+    return (
+        _STATUS_ORDER[r.sigstore_status],
+        0 if likely is None else 1,
+        "" if likely is None else f"{9999 - likely.year:04d}{12 - likely.month:02d}{31 - likely.day:02d}",
+        r.distributor.casefold(),
+    )
+
+
+def cap_table(table: Table, limit: int) -> Table:
+    """The first ``limit`` rows (tables come sorted by what matters first) and a note saying so."""
+    if len(table.rows) <= limit:
+        return table
+    note = (
+        f"The first {limit:,} of {len(table.rows):,} rows, most urgent first. Every distributor's answers are "
+        "in the CSV, the XLSX (Responses sheet) and the JSON export."
+    )
+    return dataclasses.replace(table, rows=table.rows[:limit], note=f"{table.note} {note}".strip())
+
+
+def _capped_simulation(section: SimulationSection | None) -> SimulationSection | None:
+    if section is None:
+        return None
+    explanations = []
+    for policy, lines in section.explanations:
+        if len(lines) > MAX_SECTION_ROWS:
+            rest = len(lines) - MAX_SECTION_ROWS
+            lines = (
+                *lines[:MAX_SECTION_ROWS],
+                f"… and {rest:,} more (the Timeline simulator page and `python -m analysis simulate` list all).",
+            )
+        explanations.append((policy, lines))
+    return dataclasses.replace(
+        section,
+        exposures=tuple(cap_table(t, MAX_SECTION_ROWS) for t in section.exposures),
+        explanations=tuple(explanations),
+    )
 
 
 # -- the three questions --------------------------------------------------------------------------
