@@ -87,13 +87,20 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent, safe with concurrent replicas)."""
-    from alembic import command
+def migrations_config() -> Any:
+    """The Alembic configuration of this app's migrations (``analysis/migrations``)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parents[1] / "migrations"))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent, safe with concurrent replicas)."""
+    from alembic import command
+
+    cfg = migrations_config()
     with engine.connect().execution_options(sqlite_write=True) as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
