@@ -1,0 +1,1 @@
+"""Deployment: the nginx site, a systemd unit and a local try-out (``python -m deploy.local``)."""
