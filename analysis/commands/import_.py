@@ -12,7 +12,7 @@ import itertools
 import sys
 from pathlib import Path
 
-from analysis.importer import ImportRejected, ParseOutcome, iter_batches, open_import_file
+from analysis.importer import ImportRejected, ParseOutcome, iter_batches, open_import_file, prefetched
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     outcome = ParseOutcome()
     with opened:
         try:
-            batches = iter_batches(opened, outcome)
+            batches = prefetched(iter_batches(opened, outcome))
             first = list(itertools.islice(batches, 1))
             if not outcome.ok:
                 raise ImportRejected(outcome)

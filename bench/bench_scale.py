@@ -1,0 +1,191 @@
+"""How the costs around the analysis core grow with the number of answers (issue 14).
+
+For each size (``--sizes``, default 10,000 and 100,000; the README also lists a 1,000,000 run) a
+fresh SQLite store is filled by ``python -m analysis import`` from a JSON Lines file of synthetic
+answers, then every command is timed as its own process, with its peak memory (``wait4``'s
+``ru_maxrss``), next to a baseline measured in the same run:
+
+* ``import``: answers per second (target >= 25,000/s) and peak memory (target < 1 GB at 1,000,000);
+* ``export --format json`` against plain SQL + ``json.dumps`` of the same rows (target <= 1.5x);
+* ``export --format html`` against ``stats`` (target <= 5x at 100,000);
+* the Reports page's first visit (AppTest) against a bare Streamlit page (target < 5 s at 100,000);
+* a cached review page revisit (Overview, AppTest) against a bare page's rerun (target within
+  0.5 s at 10,000).
+
+A final table prints time and peak memory per size, so a super-linear step shows.
+
+    .venv/bin/python -m bench.bench_scale [--sizes 10000,100000,1000000] [--distributors 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.synthetic import generate_responses
+
+ROOT = Path(__file__).resolve().parents[1]
+CHUNK = 20_000
+BASELINE_JSON = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+cur = conn.execute(
+    "SELECT r.* FROM response_revisions r JOIN responses p ON p.id = r.response_id "
+    "AND r.revision = p.latest_revision"
+)
+names = [d[0] for d in cur.description]
+rows = cur.fetchall()
+sys.stdout.write(json.dumps([dict(zip(names, row)) for row in rows], default=str))
+"""
+
+
+def write_answers(path: Path, n: int, distributors: int, seed: int) -> None:
+    """``n`` synthetic answers as JSON Lines, generated a chunk at a time (bounded memory)."""
+    with path.open("w", encoding="utf-8") as out:
+        done = 0
+        while done < n:
+            size = min(CHUNK, n - done)
+            share = max(1, round(distributors * size / n))
+            for r in generate_responses(size, share, seed + done):
+                out.write(r.model_dump_json(exclude={"submitted_at"}) + "\n")
+            done += size
+
+
+#: CPU seconds (user + system) of each measured process, by name: on a shared machine wall time
+#: mostly measures the neighbours, CPU time the work.
+CPU: dict[str, float] = {}
+
+
+def run_measured(argv: list[str], env: dict[str, str], name: str = "") -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MB) of one process (its CPU time into ``CPU``)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    CPU[name] = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "analysis", *args]
+
+
+def apptest_times(n: int) -> dict[str, float]:
+    """Reports page first visit and Overview revisit, each with a bare page as baseline."""
+    from streamlit.testing.v1 import AppTest
+
+    bare = AppTest.from_string("import streamlit as st\nst.title('bare')\nst.write('page')", default_timeout=600)
+    t0 = time.perf_counter()
+    bare.run()
+    t1 = time.perf_counter()
+    bare.run()
+    t2 = time.perf_counter()
+    out = {"bare first": t1 - t0, "bare rerun": t2 - t1}
+    reports = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+    t0 = time.perf_counter()
+    reports.switch_page("pages/reports.py").run()
+    out["reports first"] = time.perf_counter() - t0
+    if reports.exception:
+        raise RuntimeError(f"Reports page failed: {reports.exception[0].value}")
+    overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+    overview.switch_page("pages/overview.py").run()
+    t0 = time.perf_counter()
+    overview.run()
+    out["overview rerun"] = time.perf_counter() - t0
+    if overview.exception:
+        raise RuntimeError(f"Overview page failed: {overview.exception[0].value}")
+    del n
+    return out
+
+
+def bench_size(n: int, distributors: int, seed: int, pages: bool) -> dict[str, tuple[float, float]]:
+    results: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        tmpdir = Path(tmp)
+        env = {**os.environ, "SURVEY_DATA_DIR": str(tmpdir / "var")}
+        env.pop("DATABASE_URL", None)
+        env.pop("SURVEY_REVIEWER_PASSPHRASE_HASH", None)
+        answers = tmpdir / "answers.jsonl"
+        t0 = time.perf_counter()
+        write_answers(answers, n, distributors, seed)
+        size_mb = answers.stat().st_size / 1e6
+        print(f"\n== {n:,} answers ({size_mb:,.0f} MB of JSON Lines, generated in {time.perf_counter() - t0:.0f} s)")
+        results["import"] = run_measured(cli("import", str(answers)), env, "import")
+        answers.unlink()
+        db = tmpdir / "var" / "survey.sqlite3"
+        results["stats"] = run_measured(cli("stats"), env, "stats")
+        results["export json"] = run_measured(
+            cli("export", "--format", "json", "--out", str(tmpdir / "a.json")), env, "export json"
+        )
+        results["SQL + json.dumps"] = run_measured(
+            [sys.executable, "-c", BASELINE_JSON, str(db)], env, "SQL + json.dumps"
+        )
+        results["export html"] = run_measured(
+            cli("export", "--format", "html", "--out", str(tmpdir / "r.html")), env, "export html"
+        )
+        rate, cpu_rate = n / results["import"][0], n / CPU["import"]
+        print(
+            f"import            {results['import'][0]:7.2f} s  {results['import'][1]:7.0f} MB  "
+            f"{rate:,.0f} answers/s ({cpu_rate:,.0f}/s of CPU time)"
+        )
+        for name in ("stats", "export json", "SQL + json.dumps", "export html"):
+            print(f"{name:17} {results[name][0]:7.2f} s  {results[name][1]:7.0f} MB  cpu {CPU[name]:.2f} s")
+        for label, num, den, target in (
+            ("export json / (SQL + json.dumps)", "export json", "SQL + json.dumps", "<= 1.5x"),
+            ("export html / stats", "export html", "stats", "<= 5x at 100,000"),
+        ):
+            wall = results[num][0] / results[den][0]
+            print(f"{label:33} = {wall:.2f}x wall, {CPU[num] / CPU[den]:.2f}x CPU (target {target})")
+        for name in ("import", "stats", "export json", "SQL + json.dumps", "export html"):
+            results[f"cpu {name}"] = (CPU[name], float("nan"))
+        if pages:
+            os.environ.update({"SURVEY_DATA_DIR": env["SURVEY_DATA_DIR"]})
+            os.environ.pop("DATABASE_URL", None)
+            times = apptest_times(n)
+            for name, value in times.items():
+                results[f"page {name}"] = (value, float("nan"))
+            print(
+                f"Reports page first visit {times['reports first']:.2f} s (bare page {times['bare first']:.2f} s; "
+                f"target < 5 s at 100,000)"
+            )
+            print(
+                f"Overview cached revisit  {times['overview rerun']:.2f} s (bare rerun {times['bare rerun']:.2f} s: "
+                f"+{times['overview rerun'] - times['bare rerun']:.2f} s; target +0.5 s at 10,000)"
+            )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated answer counts")
+    parser.add_argument("--distributors", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--pages-up-to", type=int, default=100_000, help="AppTest page timings up to this size")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    table: dict[int, dict[str, tuple[float, float]]] = {}
+    for n in sizes:
+        table[n] = bench_size(n, min(args.distributors, n), args.seed, n <= args.pages_up_to)
+    names = sorted({k for r in table.values() for k in r}, key=lambda k: (k.startswith("page"), k))
+    print("\n== growth: seconds (peak MB); each column is a size")
+    print(f"{'cost':28}" + "".join(f"{n:>22,}" for n in sizes))
+    for name in names:
+        cells = []
+        for n in sizes:
+            t, mb = table[n].get(name, (float("nan"), float("nan")))
+            cells.append(f"{t:10.2f} s" + ("" if math.isnan(mb) else f" ({mb:5.0f} MB)"))
+        print(f"{name:28}" + "".join(f"{c:>22}" for c in cells))
+    print(json.dumps({str(n): {k: list(v) for k, v in r.items()} for n, r in table.items()}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
