@@ -84,16 +84,17 @@ def apptest_times(n: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     bare = AppTest.from_string("import streamlit as st\nst.title('bare')\nst.write('page')", default_timeout=600)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     bare.run()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     bare.run()
     t2 = time.perf_counter()
-    out = {"bare first": t1 - t0, "bare rerun": t2 - t1}
+    out = {"bare first": t1 - t0, "bare rerun": t2 - t1, "cpu bare first": c1 - c0}
     reports = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     reports.switch_page("pages/reports.py").run()
     out["reports first"] = time.perf_counter() - t0
+    out["cpu reports first"] = time.process_time() - c0
     if reports.exception:
         raise RuntimeError(f"Reports page failed: {reports.exception[0].value}")
     overview = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
@@ -116,7 +117,13 @@ def bench_size(n: int, distributors: int, seed: int, pages: bool) -> dict[str, t
         env.pop("SURVEY_REVIEWER_PASSPHRASE_HASH", None)
         answers = tmpdir / "answers.jsonl"
         t0 = time.perf_counter()
-        write_answers(answers, n, distributors, seed)
+        # In a process of its own: a child's peak memory (ru_maxrss) starts from its parent's size
+        # at fork, so the measuring process must stay small.
+        subprocess.run(
+            [sys.executable, "-m", "bench.bench_scale", "--write", str(answers), str(n), str(distributors), str(seed)],
+            cwd=ROOT,
+            check=True,
+        )
         size_mb = answers.stat().st_size / 1e6
         print(f"\n== {n:,} answers ({size_mb:,.0f} MB of JSON Lines, generated in {time.perf_counter() - t0:.0f} s)")
         results["import"] = run_measured(cli("import", str(answers)), env, "import")
@@ -154,8 +161,8 @@ def bench_size(n: int, distributors: int, seed: int, pages: bool) -> dict[str, t
             for name, value in times.items():
                 results[f"page {name}"] = (value, float("nan"))
             print(
-                f"Reports page first visit {times['reports first']:.2f} s (bare page {times['bare first']:.2f} s; "
-                f"target < 5 s at 100,000)"
+                f"Reports page first visit {times['reports first']:.2f} s, cpu {times['cpu reports first']:.2f} s "
+                f"(bare page {times['bare first']:.2f} s; target < 5 s at 100,000)"
             )
             print(
                 f"Overview cached revisit  {times['overview rerun']:.2f} s (bare rerun {times['bare rerun']:.2f} s: "
@@ -170,11 +177,43 @@ def main() -> None:
     parser.add_argument("--distributors", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--pages-up-to", type=int, default=100_000, help="AppTest page timings up to this size")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in its own process
+    parser.add_argument("--write", nargs=4, help=argparse.SUPPRESS)  # FILE N DISTRIBUTORS SEED
     args = parser.parse_args()
+    if args.write:
+        path, n, dists, seed = args.write
+        write_answers(Path(path), int(n), int(dists), int(seed))
+        return
+    if args.one:
+        result = bench_size(args.one, min(args.distributors, args.one), args.seed, args.one <= args.pages_up_to)
+        print("RESULT " + json.dumps({k: list(v) for k, v in result.items()}))
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     table: dict[int, dict[str, tuple[float, float]]] = {}
     for n in sizes:
-        table[n] = bench_size(n, min(args.distributors, n), args.seed, n <= args.pages_up_to)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.bench_scale",
+                "--one",
+                str(n),
+                "--distributors",
+                str(args.distributors),
+                "--seed",
+                str(args.seed),
+                "--pages-up-to",
+                str(args.pages_up_to),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines = proc.stdout.splitlines()
+        print("\n".join(line for line in lines if not line.startswith("RESULT ")), flush=True)
+        found = next(line for line in lines if line.startswith("RESULT "))
+        table[n] = {k: (v[0], v[1]) for k, v in json.loads(found.removeprefix("RESULT ")).items()}
     names = sorted({k for r in table.values() for k in r}, key=lambda k: (k.startswith("page"), k))
     print("\n== growth: seconds (peak MB); each column is a size")
     print(f"{'cost':28}" + "".join(f"{n:>22,}" for n in sizes))
@@ -184,7 +223,6 @@ def main() -> None:
             t, mb = table[n].get(name, (float("nan"), float("nan")))
             cells.append(f"{t:10.2f} s" + ("" if math.isnan(mb) else f" ({mb:5.0f} MB)"))
         print(f"{name:28}" + "".join(f"{c:>22}" for c in cells))
-    print(json.dumps({str(n): {k: list(v) for k, v in r.items()} for n, r in table.items()}), file=sys.stderr)
 
 
 if __name__ == "__main__":

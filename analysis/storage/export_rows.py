@@ -31,14 +31,18 @@ def canonical_keys() -> tuple[str, ...]:
     return tuple(SurveyResponse.model_fields)
 
 
+def exported_keys(include_contacts: bool) -> list[str]:
+    return [k for k in canonical_keys() if include_contacts or k not in PERSONAL_KEYS]
+
+
 def stored_columns(include_contacts: bool) -> list[str]:
-    """The ``response_revisions`` columns that make up the exported keys, in key order."""
-    columns: list[str] = []
-    for key in canonical_keys():
-        if key in PERSONAL_KEYS and not include_contacts:
-            continue
-        columns.extend(_READY if key == "ready_by" else (key,))
-    return columns
+    """The ``response_revisions`` columns to select, in the exported keys' order.
+
+    ``ready_by`` is three columns: ``ready_earliest`` stands in its place and the other two come
+    last, so a row zips onto the keys in C (:func:`records`).
+    """
+    columns = ["ready_earliest" if k == "ready_by" else k for k in exported_keys(include_contacts)]
+    return [*columns, "ready_likely", "ready_latest"]
 
 
 def _utc_text(value: Any, cache: dict[Any, str]) -> str | None:
@@ -64,60 +68,59 @@ def _date_text(value: Any) -> str | None:
 
 
 def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contacts: bool) -> list[dict[str, Any]]:
-    """Rows (``names`` as from :func:`stored_columns` plus anything else) as canonical JSON objects.
+    """Rows selected as :func:`stored_columns` says, as canonical JSON objects.
 
     Equal list answers share one decoded list (read-only by convention: the objects are made to be
     encoded, not changed).
     """
-    index = {n: i for i, n in enumerate(names)}
-    json_cache: dict[str, Any] = {}
+    keys = exported_keys(include_contacts)
+    if list(names) != stored_columns(include_contacts):
+        raise ValueError("rows must be selected in stored_columns() order")
+    width = len(keys)
+    list_keys = [k for k in keys if k in _JSON_COLUMNS]
+    json_cache: dict[Any, Any] = {}
     time_cache: dict[Any, str] = {}
-    # (key, kind, column): 0 as stored, 1 JSON list, 2 ready_by, 3 boolean, 4 UTC datetime.
-    spec: list[tuple[str, int, int]] = []
-    for key in canonical_keys():
-        if key in PERSONAL_KEYS and not include_contacts:
-            continue
-        if key == "ready_by":
-            spec.append((key, 2, 0))
-        elif key in _JSON_COLUMNS:
-            spec.append((key, 1, index[key]))
-        elif key == "illustrative":
-            spec.append((key, 3, index[key]))
-        elif key == "submitted_at":
-            spec.append((key, 4, index[key]))
-        else:
-            spec.append((key, 0, index[key]))
-    early, likely, late = (index[c] for c in _READY)
     out: list[dict[str, Any]] = []
     for row in rows:
-        item: dict[str, Any] = {}
-        for key, kind, i in spec:
-            if kind == 0:
-                item[key] = row[i]
-            elif kind == 1:
-                text = row[i]
-                value = json_cache.get(text)
-                if value is None:
-                    value = json_cache[text] = json.loads(text) if text else []
-                item[key] = value
-            elif kind == 2:
-                item[key] = {
-                    "earliest": _date_text(row[early]),
-                    "likely": _date_text(row[likely]),
-                    "latest": _date_text(row[late]),
-                }
-            elif kind == 3:
-                item[key] = bool(row[i])
-            else:
-                item[key] = _utc_text(row[i], time_cache)
+        item = dict(zip(keys, row, strict=False))  # ready_by holds ready_earliest for now
+        item["ready_by"] = {
+            "earliest": _date_text(item["ready_by"]),
+            "likely": _date_text(row[width]),
+            "latest": _date_text(row[width + 1]),
+        }
+        for key in list_keys:
+            text = item[key]
+            value = json_cache.get(text)
+            if value is None:
+                value = json_cache[text] = json.loads(text) if text else []
+            item[key] = value
+        item["illustrative"] = bool(item["illustrative"])
+        item["submitted_at"] = _utc_text(item["submitted_at"], time_cache)
         out.append(item)
     out.sort(key=lambda d: (d.get("response_id") or "", d["distributor"]))
     return out
 
 
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def dumps(items: Sequence[dict[str, Any]]) -> str:
-    """The export text: one compact object per line, UTF-8 as is (``ensure_ascii=False``)."""
+    """The export text: one compact object per line, UTF-8 as is (``ensure_ascii=False``).
+
+    One C encoder for all items (``json.dumps`` per item would set one up per call): as fast as
+    a single ``json.dumps`` of the whole list.
+    """
     if not items:
         return "[]\n"
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    return "[\n" + ",\n".join(map(encode, items)) + "\n]\n"
+    try:
+        from json.encoder import c_make_encoder  # type: ignore[attr-defined]
+    except ImportError:  # a Python without the C accelerator
+        c_make_encoder = None
+    if c_make_encoder is None:
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        return "[\n" + ",\n".join(map(encode, items)) + "\n]\n"
+    from json.encoder import encode_basestring
+
+    encoder = c_make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
+    return "[\n" + ",\n".join("".join(encoder(item, 0)) for item in items) + "\n]\n"

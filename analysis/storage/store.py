@@ -447,7 +447,7 @@ class ResponseStore:
         from analysis.storage import export_rows
 
         table = RevisionRow.__table__
-        wanted = ["response_id", *(c for c in export_rows.stored_columns(include_contacts) if c != "response_id")]
+        wanted = export_rows.stored_columns(include_contacts)
         stmt = (
             select(*(table.c[n] for n in wanted))
             .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
