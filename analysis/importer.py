@@ -18,7 +18,6 @@ decoder's ``ValueError``), text that is not valid Unicode (a lone surrogate esca
 from __future__ import annotations
 
 import io
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -28,20 +27,16 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from analysis.json_items import READ_CHARS, OversizedNumber, iter_items
 from analysis.models import SurveyResponse, format_validation_error
 
 #: Larger files are refused before parsing. The import streams, so this bounds time, not memory.
 MAX_IMPORT_BYTES = 4 * 1024 * 1024 * 1024
 MAX_NESTING = 20
-#: One item (a JSON list element or a JSON Lines line). A full response with every text field at
-#: its limit and 100 pieces of evidence is well under 1 MB; 8 M characters leaves room, bounds memory.
-MAX_ITEM_CHARS = 8 * 1024 * 1024
 #: Errors kept for the report; the rest are counted.
 MAX_ERRORS = 200
 #: Validated responses handed to the store at a time.
 BATCH_SIZE = 2000
-_READ_CHARS = 1 << 20
-_WHITESPACE = " \t\n\r"
 
 
 class ImportRejected(Exception):
@@ -69,29 +64,6 @@ class ParseOutcome:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(message)
-
-
-@dataclass(frozen=True)
-class OversizedNumber:
-    """What the decoder makes of an integer too long to convert: pydantic then rejects it by key."""
-
-    digits: int
-
-
-class _Decoder:
-    """``json`` with integers too long to convert kept as :class:`OversizedNumber` (and counted)."""
-
-    def __init__(self) -> None:
-        self.oversized = 0
-        self.limit = sys.get_int_max_str_digits()
-        decoder = json.JSONDecoder(parse_int=self._int)
-        self.decode, self.raw_decode = decoder.decode, decoder.raw_decode
-
-    def _int(self, text: str) -> int | OversizedNumber:
-        if len(text) > self.limit and len(text.lstrip("-")) > self.limit:
-            self.oversized += 1
-            return OversizedNumber(len(text.lstrip("-")))
-        return int(text)
 
 
 #: A ``\uD800``-``\uDFFF`` escape in raw JSON text: the only way a lone surrogate gets in (the
@@ -186,202 +158,19 @@ def _json_type(obj: Any) -> str:
 # -- the streaming reader ------------------------------------------------------------------------
 
 
-class _Buffer:
-    """A window on a text stream: enough text for the next JSON value, line numbers kept.
-
-    ``fill`` drops the text before the cursor, so positions kept across reads are absolute
-    (``offset + pos``).
-    """
-
-    def __init__(self, stream: TextIO, decoder: _Decoder, read_chars: int = _READ_CHARS) -> None:
-        self.stream = stream
-        self.decoder = decoder
-        self.read_chars = read_chars
-        self.text = ""
-        self.pos = 0
-        self.offset = 0  # characters dropped from the front of the window so far
-        self.eof = False
-        self.lines_before = 0  # newlines in the dropped text
-        self.col_before = 0  # characters after the dropped text's last newline
-        self.last_raw = ""
-        self.last_oversized = False
-
-    def fill(self) -> bool:
-        """Read more; False at the end of the stream. Drops consumed text first."""
-        if self.eof:
-            return False
-        if self.pos:
-            self.lines_before += self.text.count("\n", 0, self.pos)
-            newline = self.text.rfind("\n", 0, self.pos)
-            self.col_before = self.pos - newline - 1 if newline != -1 else self.col_before + self.pos
-            self.text = self.text[self.pos :]
-            self.offset += self.pos
-            self.pos = 0
-        chunk = self.stream.read(self.read_chars)
-        if not chunk:
-            self.eof = True
-            return False
-        self.text += chunk
-        return True
-
-    def skip_space(self) -> str:
-        """The next non-whitespace character (the cursor moves up to it), or '' at the end."""
-        while True:
-            text, pos = self.text, self.pos
-            while pos < len(text) and text[pos] in _WHITESPACE:
-                pos += 1
-            self.pos = pos
-            if pos < len(text):
-                return text[pos]
-            if not self.fill():
-                return ""
-
-    def line_col(self, pos: int) -> tuple[int, int]:
-        line = self.lines_before + self.text.count("\n", 0, pos) + 1
-        newline = self.text.rfind("\n", 0, pos)
-        return line, (pos - newline if newline != -1 else self.col_before + pos + 1)
-
-    def decode(self) -> tuple[Any, str | None]:
-        """The JSON value at the cursor (reading more text as needed), or a malformed-JSON message.
-
-        On success ``last_raw`` is the value's text and ``last_oversized`` whether it held an
-        integer too long to convert.
-        """
-        while True:
-            before = self.decoder.oversized
-            try:
-                value, end = self.decoder.raw_decode(self.text, self.pos)
-            except json.JSONDecodeError as exc:
-                if len(self.text) - self.pos > MAX_ITEM_CHARS:
-                    line, _ = self.line_col(self.pos)
-                    return None, f"line {line}: an item is larger than {MAX_ITEM_CHARS:,} characters or malformed"
-                line, col = self.line_col(exc.pos)  # before fill() moves the window
-                if self.fill():
-                    continue
-                return None, f"line {line} column {col}: malformed JSON: {exc.msg}"
-            except RecursionError:
-                line, _ = self.line_col(self.pos)
-                return None, f"line {line}: malformed JSON: nested too deeply"
-            # A value ending exactly at the window's end may go on (a number): read more first.
-            if end == len(self.text) and self.fill():
-                continue
-            self.last_raw = self.text[self.pos : end]
-            self.last_oversized = self.decoder.oversized != before
-            self.pos = end
-            return value, None
-
-    def next_line(self) -> str | None:
-        """The next line without its newline, ``_TOO_LONG`` for an overlong one, None at the end."""
-        while True:
-            end = self.text.find("\n", self.pos)
-            if end != -1:
-                line = self.text[self.pos : end]
-                self.pos = end + 1
-                return line
-            if len(self.text) - self.pos > MAX_ITEM_CHARS:
-                while True:  # skip the rest of the line, a window at a time
-                    self.pos = len(self.text)
-                    if not self.fill():
-                        return _TOO_LONG
-                    end = self.text.find("\n")
-                    if end != -1:
-                        self.pos = end + 1
-                        return _TOO_LONG
-            if not self.fill():
-                if self.pos < len(self.text):
-                    line = self.text[self.pos :]
-                    self.pos = len(self.text)
-                    return line
-                return None
-
-
-#: ``next_line``'s marker for a line over :data:`MAX_ITEM_CHARS` (compared by identity).
-_TOO_LONG = "\x00too long"
-
-
-def iter_responses(stream: TextIO, outcome: ParseOutcome, *, read_chars: int = _READ_CHARS) -> Iterator[SurveyResponse]:
+def iter_responses(stream: TextIO, outcome: ParseOutcome, *, read_chars: int = READ_CHARS) -> Iterator[SurveyResponse]:
     """Validated responses from a JSON list, one (pretty-printed) object, or JSON Lines.
 
     Problems go to ``outcome``; the caller decides what a bad file means (nothing is stored).
-    ``read_chars`` is the read size (tests vary it: the result must not depend on it).
     """
     validate = _Validator(outcome)
-    decoder = _Decoder()
-    buf = _Buffer(stream, decoder, read_chars)
-    buf.fill()
-    if buf.text.startswith("\ufeff"):
-        buf.pos = 1
-    first = buf.skip_space()
-    if not first:
-        outcome.add_error("the file is empty")
-        return
-    if first == "[":
-        yield from _iter_list(buf, validate, outcome)
-        return
-    start = buf.offset + buf.pos
-    if first == "{":
-        value, problem = buf.decode()
-        # decode() drops nothing after ``start``: the first value's text is still in the window.
-        if problem is None and "\n" in buf.text[start - buf.offset : buf.pos]:
-            # One pretty-printed object (it spans lines, so it is not JSON Lines).
-            response = validate(value, "item 1", buf.last_raw, buf.last_oversized)
-            if buf.skip_space():
-                line, col = buf.line_col(buf.pos)
-                outcome.add_error(f"line {line} column {col}: malformed JSON: extra data after the object")
-            elif response is not None:
-                yield response
-            return
-        buf.pos = start - buf.offset  # JSON Lines: start over, line by line
-    # Lines are counted from the top of the file: the blank ones skipped so far too.
-    lineno = buf.lines_before + buf.text.count("\n", 0, buf.pos)
-    while (text := buf.next_line()) is not None:
-        lineno += 1
-        if text is _TOO_LONG:
-            outcome.add_error(f"line {lineno}: longer than {MAX_ITEM_CHARS:,} characters")
+    for item in iter_items(stream, read_chars=read_chars):
+        if isinstance(item, str):
+            outcome.add_error(item)
             continue
-        if not text.strip(_WHITESPACE):
-            continue
-        before = decoder.oversized
-        try:
-            obj = decoder.decode(text)
-        except json.JSONDecodeError as exc:
-            outcome.add_error(f"line {lineno}: malformed JSON: {exc.msg}")
-            continue
-        except RecursionError:
-            outcome.add_error(f"line {lineno}: malformed JSON: nested too deeply")
-            continue
-        response = validate(obj, f"line {lineno}", text, decoder.oversized != before)
+        response = validate(item.value, item.where, item.raw, item.oversized)
         if response is not None:
             yield response
-
-
-def _iter_list(buf: _Buffer, validate: _Validator, outcome: ParseOutcome) -> Iterator[SurveyResponse]:
-    buf.pos += 1  # the "["
-    index = 0
-    while True:
-        nxt = buf.skip_space()
-        if nxt == "]":
-            buf.pos += 1
-            break
-        if index:
-            if nxt != ",":
-                line, col = buf.line_col(buf.pos)
-                found = "the end of the file" if not nxt else repr(nxt)
-                outcome.add_error(f"line {line} column {col}: malformed JSON: expected ',' or ']', found {found}")
-                return
-            buf.pos += 1
-            buf.skip_space()
-        index += 1
-        value, problem = buf.decode()
-        if problem is not None:
-            outcome.add_error(problem)
-            return
-        response = validate(value, f"item {index}", buf.last_raw, buf.last_oversized)
-        if response is not None:
-            yield response
-    if buf.skip_space():
-        line, col = buf.line_col(buf.pos)
-        outcome.add_error(f"line {line} column {col}: malformed JSON: extra data after the list")
 
 
 def iter_batches(stream: TextIO, outcome: ParseOutcome, size: int = BATCH_SIZE) -> Iterator[list[SurveyResponse]]:
@@ -456,7 +245,7 @@ def parse_responses(text: str) -> ParseOutcome:
     return parse_stream(io.StringIO(text))
 
 
-def parse_stream(stream: TextIO, *, read_chars: int = _READ_CHARS) -> ParseOutcome:
+def parse_stream(stream: TextIO, *, read_chars: int = READ_CHARS) -> ParseOutcome:
     """Every response of a text stream, kept (small inputs); bytes that are not UTF-8 classified."""
     outcome = ParseOutcome()
     try:
@@ -468,7 +257,7 @@ def parse_stream(stream: TextIO, *, read_chars: int = _READ_CHARS) -> ParseOutco
     return outcome
 
 
-def parse_bytes(data: bytes, *, read_chars: int = _READ_CHARS) -> ParseOutcome:
+def parse_bytes(data: bytes, *, read_chars: int = READ_CHARS) -> ParseOutcome:
     """:func:`parse_stream` of raw bytes, decoded as UTF-8 while reading (as a file is)."""
     return parse_stream(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), read_chars=read_chars)
 

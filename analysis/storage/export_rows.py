@@ -14,6 +14,7 @@ Layout: a JSON list with one answer per line (``[`` and ``]`` on lines of their 
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -83,10 +84,12 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
     out: list[dict[str, Any]] = []
     for row in rows:
         item = dict(zip(keys, row, strict=False))  # ready_by holds ready_earliest for now
+        early, likely, late = item["ready_by"], row[width], row[width + 1]
+        # SQLite hands dates back as ISO text already; PostgreSQL as ``date``.
         item["ready_by"] = {
-            "earliest": _date_text(item["ready_by"]),
-            "likely": _date_text(row[width]),
-            "latest": _date_text(row[width + 1]),
+            "earliest": early if early is None or early.__class__ is str else _date_text(early),
+            "likely": likely if likely is None or likely.__class__ is str else _date_text(likely),
+            "latest": late if late is None or late.__class__ is str else _date_text(late),
         }
         for key in list_keys:
             text = item[key]
@@ -95,9 +98,11 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
                 value = json_cache[text] = json.loads(text) if text else []
             item[key] = value
         item["illustrative"] = bool(item["illustrative"])
-        item["submitted_at"] = _utc_text(item["submitted_at"], time_cache)
+        when = item["submitted_at"]
+        item["submitted_at"] = time_cache.get(when) or _utc_text(when, time_cache)
         out.append(item)
-    out.sort(key=lambda d: (d.get("response_id") or "", d["distributor"]))
+    # Stored responses all have an id, and ids are unique: the id alone is the export's order.
+    out.sort(key=operator.itemgetter("response_id"))
     return out
 
 
