@@ -15,7 +15,7 @@ def test_every_command_module_registers_the_command_it_is_named_after() -> None:
     modules = command_modules()
     assert set(modules) == {
         "crosstab", "export", "hash-passphrase", "import", "schedule", "simulate", "stats", "trust-root", "verify",
-        "changes", "coverage", "invite", "remind", "roster",
+        "changes", "coverage", "invite", "remind", "roster", "backup", "migrate", "restore",
     }  # fmt: skip
     for command in modules:
         parser = build_parser(only=command)
