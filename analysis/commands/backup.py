@@ -21,10 +21,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analysis.storage.backup import BackupError, backup
-    from analysis.storage.db import database_url
+    from analysis.storage.db import resolve_database_url
 
     try:
-        info = backup(database_url(args.database_url), args.out, overwrite=args.overwrite)
+        info = backup(resolve_database_url(args.database_url), args.out, overwrite=args.overwrite)
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -22,10 +22,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from alembic.script import ScriptDirectory
 
-    from analysis.storage.db import make_engine, migrate, migrations_config, schema_revision
+    from analysis.storage.db import make_engine, migrate, migrations_config, resolve_database_url, schema_revision
 
     try:
-        engine = make_engine(args.database_url)
+        engine = make_engine(resolve_database_url(args.database_url))
         try:
             before = schema_revision(engine)
             migrate(engine)

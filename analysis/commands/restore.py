@@ -21,13 +21,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from analysis.storage.backup import BackupError, restore
-    from analysis.storage.db import database_url
+    from analysis.storage.db import resolve_database_url
 
     if not args.file.is_file():
         print(f"error: {args.file}: no such file", file=sys.stderr)
         return 2
     try:
-        info = restore(args.file, database_url(args.database_url), force=args.force)
+        info = restore(args.file, resolve_database_url(args.database_url), force=args.force)
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
