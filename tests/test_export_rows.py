@@ -31,6 +31,9 @@ def test_raw_row_export_equals_the_model_export(store: ResponseStore, include_co
     reference = export_json([s.response for s in store.latest()], include_contacts=include_contacts)
     fast = store.export_latest_json(include_contacts=include_contacts)
     assert fast == reference
+    # Streamed in chunks (the CLI's way): the same text, whatever the chunk size.
+    for chunk in (1, 7, 5000):
+        assert "".join(store.iter_latest_json(include_contacts=include_contacts, chunk=chunk)) == reference
     items = json.loads(fast)
     assert len(items) == store.stats()["responses"]
     assert ("contact" in items[0]) is include_contacts
@@ -41,4 +44,4 @@ def test_raw_row_export_equals_the_model_export(store: ResponseStore, include_co
 
 
 def test_empty_store_exports_an_empty_list(store: ResponseStore) -> None:
-    assert store.export_latest_json() == "[]\n" == export_json([])
+    assert store.export_latest_json() == "[]\n" == export_json([]) == "".join(store.iter_latest_json())

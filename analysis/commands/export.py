@@ -93,7 +93,17 @@ def run(args: argparse.Namespace) -> int:
             _write(args.out, export_json([s.response for s in stored], include_contacts=args.include_contacts))
             return 0
         # Straight from the stored rows (validated on the way in), not through the model.
-        _write(args.out, store.export_latest_json(include_contacts=args.include_contacts))
+        pieces = store.iter_latest_json(include_contacts=args.include_contacts)
+        try:
+            if str(args.out) == "-":
+                sys.stdout.writelines(pieces)
+            else:
+                with args.out.open("w", encoding="utf-8", newline="") as out:
+                    out.writelines(pieces)
+                print(f"wrote {args.out}", file=sys.stderr)
+        except OSError as exc:
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         return 0
 
     from analysis.reports import ReportOptions, build_snapshot, render

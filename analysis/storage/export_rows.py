@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -110,22 +110,28 @@ def _not_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def dumps(items: Sequence[dict[str, Any]]) -> str:
-    """The export text: one compact object per line, UTF-8 as is (``ensure_ascii=False``).
+def encoded(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Each item as compact JSON, UTF-8 as is (``ensure_ascii=False``).
 
     One C encoder for all items (``json.dumps`` per item would set one up per call): as fast as
     a single ``json.dumps`` of the whole list.
     """
-    if not items:
-        return "[]\n"
     try:
         from json.encoder import c_make_encoder  # type: ignore[attr-defined]
     except ImportError:  # a Python without the C accelerator
         c_make_encoder = None
     if c_make_encoder is None:
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        return "[\n" + ",\n".join(map(encode, items)) + "\n]\n"
+        yield from map(json.JSONEncoder(ensure_ascii=False).encode, items)
+        return
     from json.encoder import encode_basestring
 
     encoder = c_make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
-    return "[\n" + ",\n".join("".join(encoder(item, 0)) for item in items) + "\n]\n"
+    for item in items:
+        yield "".join(encoder(item, 0))
+
+
+def dumps(items: Sequence[dict[str, Any]]) -> str:
+    """The export text: a JSON list, one compact object per line."""
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(encoded(items)) + "\n]\n"
