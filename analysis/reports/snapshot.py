@@ -99,9 +99,7 @@ def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetim
     return data
 
 
-def _load(
-    store: ResponseStore, options: ReportOptions
-) -> tuple[Any, list[StoredResponse], str, int, datetime | None]:
+def _load(store: ResponseStore, options: ReportOptions) -> tuple[Any, list[StoredResponse], str, int, datetime | None]:
     """The analysis frame, the counted answers as models, the canonical JSON export, the number
     of responses and the snapshot time.
 
