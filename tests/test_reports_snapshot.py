@@ -130,6 +130,6 @@ def test_snapshot_reads_again_when_answers_arrive_meanwhile(
 
     monkeypatch.setattr(store, "latest_frame", frame_with_a_concurrent_write)
     data = snapshot(store)
-    assert calls["n"] == 2
+    assert calls["n"] >= 2  # read again (other sections read the frame too)
     assert data.distributors == 2 and data.responses == 2
     assert {row[0] for row in data.distributor_table.rows} == {"Debian", "Fedora"}

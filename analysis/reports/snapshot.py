@@ -213,7 +213,12 @@ def _progress_sections(
         return run
 
     built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options))
-    return tuple(b for b in built if b is not None)
+    # Per-distributor tables stay a summary in the report (issue 14), as the distributor table does.
+    return tuple(
+        dataclasses.replace(b, tables=tuple(cap_table(t, MAX_DISTRIBUTOR_ROWS) for t in b.tables))
+        for b in built
+        if b is not None
+    )
 
 
 # -- a report stays a report at any size -------------------------------------------------------------
