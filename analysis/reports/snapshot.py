@@ -253,21 +253,14 @@ def cap_table(table: Table, limit: int) -> Table:
 
 
 def _capped_simulation(section: SimulationSection | None) -> SimulationSection | None:
+    """Per-policy exposure tables and the "who is exposed, and why" list, cut to the most exposed
+    (they come sorted that way); the Simulator page and ``python -m analysis simulate`` list all."""
     if section is None:
         return None
-    explanations = []
-    for policy, lines in section.explanations:
-        if len(lines) > MAX_SECTION_ROWS:
-            rest = len(lines) - MAX_SECTION_ROWS
-            lines = (
-                *lines[:MAX_SECTION_ROWS],
-                f"… and {rest:,} more (the Timeline simulator page and `python -m analysis simulate` list all).",
-            )
-        explanations.append((policy, lines))
     return dataclasses.replace(
         section,
         exposures=tuple(cap_table(t, MAX_SECTION_ROWS) for t in section.exposures),
-        explanations=tuple(explanations),
+        exposed=section.exposed[: 2 * MAX_SECTION_ROWS],
     )
 
 
