@@ -136,6 +136,15 @@ class _Buffer:
             # A value ending exactly at the window's end may go on (a number): read more first.
             if end == len(self.text) and self.fill():
                 continue
+            # A number cut at the window's end inside its fraction or exponent ("1.5" + "e3") also
+            # decodes: when only number characters follow up to the end, read more and decode again.
+            if (
+                not self.eof
+                and isinstance(value, int | float | OversizedNumber)
+                and not self.text[end:].strip("0123456789eE+-.")
+                and self.fill()
+            ):
+                continue
             self.last_raw = self.text[self.pos : end]
             self.last_oversized = self.decoder.oversized != before
             self.pos = end
