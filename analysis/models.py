@@ -3,6 +3,29 @@
 The same pydantic models validate the Streamlit form, the JSON/JSON Lines importer, the JSON
 export and the CLI, so a response that one of them accepts is accepted by all. Field names are the
 JSON keys named in the survey's specification and are an interface: other tools depend on them.
+
+What text is accepted (every text field, here and in the nested models) is decided once, by
+:func:`text_problem`, and the same message reaches the form (by field) and the importer (by
+line and key):
+
+- refused everywhere: control characters (NUL, ``\x01``-``\x1f`` except tab, newline and
+  carriage return, DEL, the C1 controls ``\x80``-``\x9f``), lone surrogates and the
+  non-characters U+FFFE/U+FFFF. They are never typed on purpose, PostgreSQL cannot store NUL,
+  XML (so XLSX) cannot hold most of them, and a terminal runs ESC sequences.
+- refused everywhere: the bidirectional embedding, override and isolate controls (U+202A-U+202E,
+  U+2066-U+2069). Right-to-left scripts need none of them (the Unicode bidi algorithm orders
+  them), and ``\u202eDebian`` displays reversed: a name could impersonate another on screen.
+- refused in names (``distributor``) and single-line fields: every other invisible format
+  character (zero-width space/joiners, word joiner, BOM, soft hyphen, LRM/RLM, ...) and line
+  breaks, so ``Debian\u200b`` cannot pose as a second "Debian". Prose keeps them (zero-width
+  joiners build emoji and some scripts).
+- the counting key (:func:`normalise_distributor`) also drops every format character, so
+  whatever an older store holds still counts as one distributor.
+
+An older store may hold text written before this rule. Reading it back
+(``model_validate(..., context=STORED)``) replaces each refused character with U+FFFD (a visible
+"�") instead of failing, and :func:`visible_text` does the same for every export writer, so
+no stored answer can break a page or a report.
 """
 
 from __future__ import annotations
@@ -20,6 +43,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -108,17 +132,98 @@ _VERSION_RE = re.compile(r"^3\.\d{1,2}$")
 
 
 def _check_version(value: str) -> str:
-    if not _VERSION_RE.match(value):
-        raise ValueError(f"'{value}' is not a Python version of the form X.Y (e.g. 3.14)")
+    if not _VERSION_RE.fullmatch(value):
+        raise ValueError(f"{quoted(value)} is not a Python version of the form X.Y (e.g. 3.14)")
     if value not in known_python_versions():
         known = ", ".join(known_python_versions())
-        raise ValueError(f"'{value}' is not a Python line in the release data ({known})")
+        raise ValueError(f"{quoted(value)} is not a Python line in the release data ({known})")
     return value
 
 
+#: Validation context for text read back from the store: refused characters are replaced
+#: (U+FFFD) instead of failing, so an answer stored before the text rule still loads.
+STORED: dict[str, bool] = {"stored": True}
+REPLACEMENT = "\ufffd"
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NONCHARACTERS = frozenset("\ufffe\uffff")
+
+
+def _refused(ch: str, *, single_line: bool) -> str | None:
+    """Why ``ch`` is not accepted in a text field (``None``: accepted)."""
+    if ch in _ALLOWED_CONTROLS:
+        return "a line break or tab (this field is one line)" if single_line else None
+    if ch in _BIDI_CONTROLS:
+        return "a bidirectional text control (it reorders text on screen)"
+    if ch in _NONCHARACTERS:
+        return "a non-character"
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return "a control character"
+    if category == "Cs":
+        return "a lone surrogate (not valid Unicode text)"
+    if single_line and category == "Cf":
+        return "an invisible formatting character"
+    return None
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}" + (f" {unicodedata.name(ch)}" if unicodedata.name(ch, "") else "")
+
+
+def text_problem(value: str, *, single_line: bool = False) -> str | None:
+    """The message for the first refused character in ``value``, or ``None`` if it is accepted.
+
+    The message names the character by code point and its position (1-based), never echoes the
+    text itself: the text may be exactly what should not reach a screen or a log.
+    """
+    for position, ch in enumerate(value, start=1):
+        why = _refused(ch, single_line=single_line)
+        if why is not None:
+            return f"contains {why}, {_char_name(ch)}, at character {position}; remove it and try again"
+    return None
+
+
+def visible_text(value: str, *, single_line: bool = False) -> str:
+    """``value`` with every refused character replaced by U+FFFD: for text already stored.
+
+    Export writers (XLSX cannot hold control characters at all) and the store's reader use this,
+    so an answer stored before the rule existed is shown with a visible mark, never crashes.
+    """
+    if text_problem(value, single_line=single_line) is None:
+        return value
+    return "".join(REPLACEMENT if _refused(ch, single_line=single_line) else ch for ch in value)
+
+
+def _text_rule(single_line: bool) -> Any:
+    def check(value: str, info: ValidationInfo) -> str:
+        if isinstance(info.context, dict) and info.context.get("stored"):
+            return visible_text(value, single_line=single_line)
+        problem = text_problem(value, single_line=single_line)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
 PythonVersion = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_version)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT), _text_rule(True)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), _text_rule(False)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT), _text_rule(True)
+]
+Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), _text_rule(True)]
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """``value`` quoted for a message: invisible and control characters escaped, length capped.
+
+    Messages go to terminals, logs and pages; what a respondent typed must not run there.
+    """
+    text = str(value)
+    short = text[:limit] + ("…" if len(text) > limit else "")
+    return repr(short) if not short.isprintable() else f"'{short}'"
 
 
 def _dedupe(values: list[_T]) -> list[_T]:
@@ -184,10 +289,10 @@ class SurveyResponse(BaseModel):
     response_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = Field(
         default=None, description="Stable id of the response; absent for new responses."
     )
-    distributor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT)]
+    distributor: Name
     distributor_kind: DistributorKind
     respondent_role: ShortText | None = None
-    contact: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    contact: Contact | None = None
     python_versions: list[PythonVersion] = Field(default_factory=list, max_length=50)
     prerelease_start: PrereleaseStart
     prerelease_lag_days: int = Field(default=0, ge=0, le=3650)
@@ -206,13 +311,6 @@ class SurveyResponse(BaseModel):
     illustrative: bool = False
     verification_evidence: list[VerificationEvidence] = Field(default_factory=list, max_length=100)
     submitted_at: datetime | None = None
-
-    @field_validator("distributor")
-    @classmethod
-    def _no_control_chars(cls, value: str) -> str:
-        if any(unicodedata.category(ch) == "Cc" for ch in value):
-            raise ValueError("must not contain control characters")
-        return value
 
     @field_validator("python_versions")
     @classmethod
@@ -251,15 +349,25 @@ class SurveyResponse(BaseModel):
 def normalise_distributor(name: str) -> str:
     """The counting key for a distributor name: case, spacing and known aliases folded.
 
-    "RHEL", " Red Hat Enterprise Linux " and "rhel" all count as one distributor.
+    "RHEL", " Red Hat Enterprise Linux " and "rhel" all count as one distributor. Invisible
+    format characters (zero-width, BOM, bidi controls) are dropped first, so ``Debian\u200b``,
+    ``Deb\u200dian``, ``\u202eDebian`` and ``Debian\ufeff`` (which an older store may hold) count
+    as "debian" too.
     """
-    folded = unicodedata.normalize("NFKC", name).casefold()
+    visible = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cc", "Cs"))
+    folded = unicodedata.normalize("NFKC", visible).casefold()
     folded = re.sub(r"[\s_]+", " ", folded).strip(" .")
     return distributor_aliases().get(folded, folded)
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _loc_part(part: object) -> str:
+    """A key of the input as it may appear in a message: an unknown key is the sender's text."""
+    text = str(part)
+    return text if text.isprintable() and len(text) <= 60 else quoted(text)
 
 
 def format_validation_error(exc: Exception, prefix: str = "") -> list[str]:
@@ -270,7 +378,7 @@ def format_validation_error(exc: Exception, prefix: str = "") -> list[str]:
         return [f"{prefix}{exc}"]
     lines = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "(response)"
+        loc = ".".join(_loc_part(part) for part in err["loc"]) or "(response)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key (not part of the survey format)"

@@ -24,6 +24,7 @@ from analysis.crosstab import short_label
 from analysis.models import TEXT_FIELDS
 from analysis.reference_data import field_label
 from ui.auth import current_reviewer, require_reviewer
+from ui.people_text import md_escape, show_words
 from ui.review_data import answers_frame, empty_state, store_and_key, tags_frame, theme_records
 
 FILTERS = {
@@ -126,7 +127,7 @@ with tab_code:
             key="code_response",
         )
         text = str(texts[response_id])
-        st.markdown(f"**{names[response_id]}** · {field_label(field)}")
+        st.markdown(f"**{md_escape(names[response_id])}** · {field_label(field)}")
         where = counts_where(response_id, str(candidates.set_index("response_id").at[response_id, "distributor_key"]))
         if response_id in counted_ids:
             st.caption(where)
@@ -134,7 +135,7 @@ with tab_code:
             st.warning(where, icon=":material/history:")
         if bool(candidates.set_index("response_id").at[response_id, "illustrative"]):
             st.caption("Illustrative answer: derived by the survey team from public statements.")
-        st.markdown("> " + text.replace("\n", "\n> "))
+        show_words(text)
         suggestions = suggest_themes(text, themes)
         picker_key = f"tags_{response_id}_{field}"
         if picker_key not in st.session_state:
@@ -142,7 +143,7 @@ with tab_code:
         if suggestions:
             st.caption(
                 "Suggested (keyword rules, not applied): "
-                + "; ".join(f"**{s.label}** ({', '.join(s.matched)})" for s in suggestions)
+                + "; ".join(f"**{md_escape(s.label)}** ({md_escape(', '.join(s.matched))})" for s in suggestions)
             )
             st.button(
                 "Add suggestions to the tags",
@@ -157,7 +158,7 @@ with tab_code:
         )
         if st.button("Save tags", type="primary", icon=":material/save:", disabled=not themes):
             store.set_tags(response_id, field, chosen, tagged_by=current_reviewer())
-            st.toast(f"Saved {len(chosen)} tag(s) for {names[response_id]}. {where}")
+            st.toast(f"Saved {len(chosen)} tag(s) for {md_escape(names[response_id])}. {where}")
             st.rerun()
 
 with tab_book:
@@ -190,6 +191,10 @@ with tab_book:
         if not name:
             st.error("Give the theme a label.")
         else:
-            store.upsert_theme(name, label, description, parse_keywords(keywords))
-            st.toast(f"Saved theme “{label}”.")
-            st.rerun()
+            try:
+                store.upsert_theme(name, label, description, parse_keywords(keywords))
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.toast(f"Saved theme “{md_escape(label)}”.")
+                st.rerun()

@@ -26,6 +26,7 @@ from analysis.survey_form import dual_signing_words
 from ui.asof import as_of_control
 from ui.auth import is_reviewer, require_reviewer, reviewers_configured
 from ui.distributor_link import DISTRIBUTOR_PARAM, one_distributor_from_url
+from ui.people_text import md_escape, show_words
 from ui.review_data import answers_frame, empty_state, store_and_key
 
 PAGE_SIZE = 20
@@ -70,7 +71,7 @@ def _card(
     with st.container(border=True):
         head = st.columns([4, 1])
         badge = " · :orange-badge[illustrative]" if latest["illustrative"] else ""
-        head[0].markdown(f"### {latest['distributor']}{badge}")
+        head[0].markdown(f"### {md_escape(latest['distributor'])}{badge}")
         head[0].caption(option_label("distributor_kind", latest["distributor_kind"]))
         if dup is not None:
             head[1].markdown(f":red-badge[{int(dup['responses'])} responses]")
@@ -95,9 +96,9 @@ def _card(
         )
         for field in ("blockers_text", "worst_case_text", "comments"):
             if str(latest[field]).strip():
-                st.markdown(f"*{short_label(field)}:* {latest[field]}")
+                show_words(latest[field], label=short_label(field))
         if latest["illustrative"] and str(latest["source"]).strip():
-            st.caption(f"Illustrative answer. Source: {latest['source']}")
+            st.caption(f"Illustrative answer. Source: {md_escape(latest['source'])}")
         evidence = latest["verification_evidence"] or []
         if evidence:
             st.markdown(f":green-badge[:material/verified: {len(evidence)} successful Sigstore verification(s)]")
@@ -125,7 +126,7 @@ def _card(
 
 
 def _duplicate_section(claims: pd.DataFrame, dup: pd.Series) -> None:
-    names = ", ".join(f"“{n}”" for n in dup["names"])
+    names = ", ".join(f"“{md_escape(n)}”" for n in dup["names"])
     fields = list(dup["disagreements"])
     if not fields:
         st.warning(

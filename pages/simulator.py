@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui.asof import as_of_control
 from ui.auth import require_reviewer
+from ui.people_text import show_words
 
 require_reviewer()
 
@@ -35,7 +36,6 @@ from analysis.simulation import (
 )
 from analysis.storage.db import database_url
 from analysis.timeline_chart import policy_comparison_figure, timeline_figure
-from ui.people_text import show_words
 from ui.schedule_notice import show_schedule_status
 from ui.store import configured_database_url, get_store
 
@@ -309,5 +309,6 @@ else:
         delta=None if now_severity == was_severity else f"was {was_severity}",
         delta_color="off",
     )
-    st.write(f"**As answered:** {b.deterministic.explanation}")
-    st.write(f"**What if:** {a.deterministic.explanation}")
+    # The explanations name the distributor (respondents' words): the text itself is shown as text.
+    show_words(b.deterministic.explanation, label="As answered")
+    show_words(a.deterministic.explanation, label="What if")

@@ -34,7 +34,7 @@ from analysis.survey_form import (
     response_from_form,
 )
 from ui.invited import InvitedSurvey, resolve_invitation
-from ui.people_text import show_words
+from ui.people_text import md_escape, show_words
 from ui.store import get_store
 
 store = get_store()
@@ -132,7 +132,7 @@ for p in problems:
 
 if session and session.latest:
     st.info(
-        f"You are editing the answers for **{session.latest.response.distributor}** "
+        f"You are editing the answers for **{md_escape(session.latest.response.distributor)}** "
         f"(revision {session.latest.revision}, submitted {session.latest.response.submitted_at:%Y-%m-%d %H:%M} UTC). "
         "Saving keeps the earlier revisions."
     )
@@ -322,7 +322,10 @@ if submitted:
         if result.token:
             st.session_state["edit_token"] = result.token
             st.session_state["_form_loaded_for"] = result.token
-            flash |= {"text": f"Thank you: your answers for {response.distributor} are saved.", "link": result.token}
+            flash |= {
+                "text": f"Thank you: your answers for {md_escape(response.distributor)} are saved.",
+                "link": result.token,
+            }
         elif result.unchanged:
             flash |= {
                 "kind": "info",
@@ -336,11 +339,11 @@ if submitted:
             )
         elif result.revision == 1:
             flash["text"] = (
-                f"Thank you: your answers for {response.distributor} are saved. "
+                f"Thank you: your answers for {md_escape(response.distributor)} are saved. "
                 "Your private link stays the same if you want to edit them later."
             )
         else:
-            flash["text"] = f"Saved revision {result.revision} of your answers for {response.distributor}."
+            flash["text"] = f"Saved revision {result.revision} of your answers for {md_escape(response.distributor)}."
         after_save(flash)
 
 if problems:

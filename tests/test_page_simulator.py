@@ -129,7 +129,7 @@ def test_what_if_leaves_the_stored_answer_alone(store: ResponseStore) -> None:
     # Not exposed any more: no severity level is claimed for it ("was high" says what changed).
     assert metric(at, "Severity") == "none (in production)"
     assert next(m for m in at.metric if m.label == "Severity").delta == "was high"
-    assert any("already verifies Sigstore" in m.value for m in at.markdown)
+    assert any("already verifies Sigstore" in t.value for t in at.text)
     after = store.latest_frame()
     assert before[["distributor", "sigstore_status"]].equals(after[["distributor", "sigstore_status"]])
     assert store.generation() == generation  # nothing was written

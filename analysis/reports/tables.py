@@ -40,7 +40,7 @@ from openpyxl.worksheet.table import Table as SheetTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis.models import MULTI_FIELDS, PERSONAL_FIELDS, SurveyResponse
+from analysis.models import MULTI_FIELDS, PERSONAL_FIELDS, SurveyResponse, visible_text
 from analysis.reports.model import Cell, ReportData, Table
 
 #: First characters a spreadsheet may interpret as the start of a formula.
@@ -67,9 +67,16 @@ _TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
 
 
 def neutralise(value: Cell) -> Cell:
-    """Prefix a text cell that a spreadsheet would run as a formula with ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
+
+    Characters the text rule refuses (an older store may still hold them; XML, so XLSX, cannot
+    hold most control characters at all) are replaced with a visible U+FFFD first, by the model's
+    :func:`~analysis.models.visible_text`: the one sanitising function every writer uses.
+    """
+    if isinstance(value, str):
+        value = visible_text(value)
+        if value.startswith(FORMULA_TRIGGERS):
+            return "'" + value
     return value
 
 

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from analysis.models import (
+    STORED,
     SurveyResponse,
     VerificationEvidence,
     normalise_distributor,
     now_utc,
+    text_problem,
 )
 from analysis.storage.db import make_engine, migrate
 from analysis.storage.tables import (
@@ -151,7 +153,10 @@ def _from_row(row: RevisionRow) -> StoredResponse:
     data["ready_by"] = {"earliest": row.ready_earliest, "likely": row.ready_likely, "latest": row.ready_latest}
     data["response_id"] = row.response_id
     return StoredResponse(
-        response=SurveyResponse.model_validate(data), revision=row.revision, stored_at=_aware(row.stored_at)
+        # STORED: text written before the text rule is shown with U+FFFD marks instead of failing.
+        response=SurveyResponse.model_validate(data, context=STORED),
+        revision=row.revision,
+        stored_at=_aware(row.stored_at),
     )
 
 
@@ -591,9 +596,18 @@ class ResponseStore:
             ]
 
     def upsert_theme(self, name: str, label: str, description: str = "", keywords: Iterable[str] = ()) -> None:
-        name = name.strip()
+        name, keywords = name.strip(), list(keywords)
         if not name or len(name) > 80:
             raise ValueError("A theme needs a name of 1 to 80 characters.")
+        # Reviewers' text follows the respondents' rule (a NUL must never reach PostgreSQL).
+        for what, value, single in (("name", name, True), ("label", label, True), ("description", description, False)):
+            problem = text_problem(value, single_line=single)
+            if problem:
+                raise ValueError(f"The theme {what} {problem}.")
+        for keyword in keywords:
+            problem = text_problem(keyword, single_line=True)
+            if problem:
+                raise ValueError(f"A keyword {problem}.")
         with self._write() as s:
             row = s.get(ThemeRow, name)
             kw = json.dumps(sorted({k.strip().lower() for k in keywords if k.strip()}))
