@@ -306,15 +306,27 @@ class ResponseStore:
         return self.history(response_id)
 
     def attach_verification(self, token: str, evidence: VerificationEvidence) -> SubmitResult:
-        """Record a successful verification on the respondent's answer, as a new revision."""
-        session = self.open_for_edit(token)
-        if session.latest is None:
-            raise ValueError("Submit the survey first; evidence is attached to a submitted answer.")
-        current = session.latest.response
-        updated = current.model_copy(
-            update={"verification_evidence": [*current.verification_evidence, evidence], "submitted_at": None}
-        )
-        return self.submit(SurveyResponse.model_validate(updated.model_dump()), token=token)
+        """Record a successful verification on the respondent's answer, as a new revision.
+
+        Read, change and write happen in one transaction with the response locked, so evidence
+        attached at the same time as an edit (or another attachment) is never lost.
+        """
+        now = now_utc()
+        with self._write() as s:
+            response_id = self._response_id_for_token(s, token)
+            latest_no = self._lock_latest_revision(s, response_id)
+            if not latest_no:
+                raise ValueError("Submit the survey first; evidence is attached to a submitted answer.")
+            row = s.scalars(
+                select(RevisionRow).where(RevisionRow.response_id == response_id, RevisionRow.revision == latest_no)
+            ).one()
+            current = _from_row(row).response
+            updated = SurveyResponse.model_validate(
+                current.model_dump()
+                | {"verification_evidence": [*current.verification_evidence, evidence], "submitted_at": now}
+            )
+            revision = self._append_revision(s, response_id, updated, now)
+        return SubmitResult(response_id=response_id, revision=revision)
 
     def _response_id_for_token(self, s: Session, token: str) -> str:
         if not token or len(token) > 200:
@@ -327,9 +339,21 @@ class ResponseStore:
         return response_id
 
     @staticmethod
+    def _lock_latest_revision(s: Session, response_id: str) -> int:
+        """The response's latest revision number, with its ``responses`` row locked until commit.
+
+        Revisions are numbered read-then-insert. Under PostgreSQL's READ COMMITTED two edits of
+        one response would both read N and both insert N + 1 (``uq_revision`` fails for one), so
+        the row is read ``FOR UPDATE``: a second edit waits for the first to commit, then reads
+        N + 1. SQLite needs no row lock: ``BEGIN IMMEDIATE`` already serialises writers (SQLAlchemy
+        leaves ``FOR UPDATE`` out there).
+        """
+        stmt = select(ResponseRow.latest_revision).where(ResponseRow.id == response_id).with_for_update()
+        return s.scalar(stmt) or 0
+
+    @staticmethod
     def _append_revision(s: Session, response_id: str, response: SurveyResponse, now: datetime) -> int:
-        current = s.scalar(select(ResponseRow.latest_revision).where(ResponseRow.id == response_id)) or 0
-        revision = current + 1
+        revision = ResponseStore._lock_latest_revision(s, response_id) + 1
         ResponseStore._store_revisions(s, [_row_values(response, response_id, revision, now)])
         s.execute(
             update(ResponseRow)
