@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.incidents import run_page
+
 # A local image, served by the app itself: a ":material/…:" page icon makes every browser fetch the
 # favicon from fonts.gstatic.com, and no request may leave the app.
 FAVICON = Path(__file__).resolve().parent / "ui" / "static" / "favicon.png"
@@ -26,4 +28,5 @@ pages = {
         st.Page("pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],
 }
-st.navigation(pages).run()
+# Every page runs inside run_page: an unexpected error shows an incident id, never a traceback.
+run_page(st.navigation(pages))

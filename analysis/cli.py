@@ -72,10 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(only=_requested_command(argv, command_modules()))
     args = parser.parse_args(argv)
+    from analysis.storage.db import StoreUnavailable
+
     try:
         return int(args.func(args))
     except SecretsFileError as exc:  # the store's configuration is unreadable: never guess another store
         print(f"error: could not read the store configuration {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreUnavailable as exc:  # a bad --database-url / $DATABASE_URL is bad usage: one line
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `| head`
         return EXIT_OK

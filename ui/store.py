@@ -1,14 +1,20 @@
-"""The store as a Streamlit resource: one engine per process, migrated once."""
+"""The store as a Streamlit resource: one engine per process, migrated once.
+
+A store that cannot be opened (bad URL, server down, missing directory) is not cached, so the
+next page run tries again; the page says the store is unavailable and stops, the log gets the
+reason (password hidden, no SQL, no parameters).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import NoReturn
 
 import streamlit as st
 
 from analysis.secrets_file import SecretsFileError, database_url_from
-from analysis.storage import ResponseStore, open_store
+from analysis.storage import ResponseStore, StoreUnavailable, open_store
 from analysis.storage.db import DATABASE_URL_ENV, database_url
 from ui.app_secrets import read_secrets
 
@@ -38,10 +44,23 @@ def stop_unreadable_store_config(exc: SecretsFileError) -> NoReturn:
     st.stop()
 
 
+_log = logging.getLogger("survey.store")
+UNAVAILABLE_MESSAGE = (
+    "The answer store is unavailable right now, so this page cannot be shown. Nothing you typed "
+    "elsewhere is lost; please try again in a few minutes. (For the operator: the server log says why.)"
+)
+
+
 def get_store() -> ResponseStore:
+    """The process's store, or a clear "store unavailable" message and the end of the page run."""
     # Keyed on the resolved URL so a change of $SURVEY_DATA_DIR (tests) gets its own store.
     try:
         url = database_url(configured_database_url())
     except SecretsFileError as exc:
         stop_unreadable_store_config(exc)
-    return _store_for(url)
+    try:
+        return _store_for(url)
+    except StoreUnavailable as exc:
+        _log.error("store unavailable: %s", exc)
+        st.error(UNAVAILABLE_MESSAGE, icon=":material/cloud_off:")
+        st.stop()

@@ -1,6 +1,6 @@
 """Durable storage of survey responses: SQLite by default, PostgreSQL for shared deployments."""
 
-from analysis.storage.db import database_url, make_engine
+from analysis.storage.db import StoreUnavailable, database_url, make_engine
 from analysis.storage.store import (
     DraftNotFound,
     ResponseStore,
@@ -12,6 +12,7 @@ from analysis.storage.store import (
 __all__ = [
     "DraftNotFound",
     "ResponseStore",
+    "StoreUnavailable",
     "StoredResponse",
     "TokenNotFound",
     "database_url",

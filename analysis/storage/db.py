@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 DATABASE_URL_ENV = "DATABASE_URL"
+#: Seconds a PostgreSQL connection attempt may take before the store counts as unavailable.
+PG_CONNECT_TIMEOUT_S = 10
 DATA_DIR_ENV = "SURVEY_DATA_DIR"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Arbitrary constant shared by all replicas: "the schema migration lock".
@@ -74,14 +77,47 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+class StoreUnavailable(RuntimeError):
+    """The configured store cannot be used: a bad URL, a missing driver, an unreachable server.
+
+    The message is one line a person can act on; it names the store with any password hidden and
+    never carries SQL or bound parameters.
+    """
+
+
+def describe_url(url: str) -> str:
+    """The URL as it may appear in a message or a log: password hidden, unparseable ones cut."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - anything unparseable is shown as its scheme only
+        return url.split(":", 1)[0] + ":…"
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's first line (e.g. "connection refused"), without SQL or parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    text_ = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return text_[:300]
+
+
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url``; :class:`StoreUnavailable` if the URL or its driver is unusable.
+
+    ``hide_parameters``: SQLAlchemy puts every bound parameter (answers, contacts) into its
+    error messages by default, and those messages reach logs; here they never do.
+    """
     url = database_url(url)
-    kwargs: dict[str, Any] = {"future": True}
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, ImportError, ValueError, TypeError) as exc:
+        raise StoreUnavailable(f"cannot use the store URL {describe_url(url)}: {_reason(exc)}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -97,7 +133,25 @@ def migrations_config() -> Any:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent, safe with concurrent replicas)."""
+    """Bring the schema to the newest migration (idempotent, safe with concurrent replicas).
+
+    The first connection is made here: a server that is down, a refused login or a SQLite file
+    whose directory does not exist ends in :class:`StoreUnavailable`, not a driver traceback.
+    """
+    try:
+        _migrate(engine)
+    except (OperationalError, InterfaceError) as exc:
+        where = describe_url(engine.url.render_as_string(hide_password=False))
+        reason = _reason(exc)
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            parent = Path(database).expanduser().parent
+            if not parent.is_dir():
+                reason = f"the directory {parent} does not exist"
+        raise StoreUnavailable(f"cannot open the store {where}: {reason}") from None
+
+
+def _migrate(engine: Engine) -> None:
     from alembic import command
 
     cfg = migrations_config()
