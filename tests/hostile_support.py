@@ -61,6 +61,7 @@ def seed_hostile(store: ResponseStore, beacon: str = "http://127.0.0.1:9") -> li
             contact=f"{name}@example.org",
         )
         ids.append(store.submit(resp).response_id)
+    ids.append(store.submit(make_response(distributor="Debian")).response_id)  # the real one
     # Pre-rule rows: the model refuses these today, an older app stored them.
     legacy = [
         (INVISIBLE_NAMES[0], f"controls:{controls}:end"),
