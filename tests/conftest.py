@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from analysis.models import SurveyResponse
 from analysis.reports.pdf import CHROMIUM_FLAGS, chromium_path
@@ -17,6 +18,17 @@ from analysis.storage import ResponseStore, open_store
 ROOT = Path(__file__).resolve().parent.parent
 APP_PATH = str(ROOT / "app.py")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Property tests (hypothesis). "ci": a fixed, reproducible run (derandomized: the same examples
+# on every run, so a CI failure reproduces locally with HYPOTHESIS_PROFILE=ci) with a few thousand
+# examples per target; no deadline (a shared 2-core runner is slow, and the tests assert outcomes,
+# not times). "dev" (the local default) is quicker and random, to explore. Every property test
+# module uses these profiles; none sets its own max_examples.
+settings.register_profile(
+    "ci", max_examples=2000, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 #: Environment that would let a developer's own setup leak into a test.
