@@ -173,7 +173,7 @@ def test_distributor_page_shows_payload_names_escaped(hostile: ResponseStore) ->
     at.switch_page("pages/distributors.py").run()
     headings = [m.value for m in at.markdown if m.value.startswith("### ")]
     name = f"![x]({BEACON}/md-image.png) 0"
-    assert "### \\!\\[x\\]\\(http\\:\\/\\/127\\.0\\.0\\.1\\:9\\/md\\-image\\.png\\) 0" in headings
+    assert "### \\!\\[x\\]\\(http\u2060\\:\\/\\/127\\.0\\.0\\.1\\:9\\/md\\-image\\.png\\) 0" in headings
     assert f"### {md_escape(name)}" in headings
 
 

@@ -12,7 +12,10 @@ Two tools, for two places:
   expander labels, headings, alerts and captions that mention a distributor's name. It escapes
   every ASCII punctuation character (CommonMark allows a backslash before any of them), so no
   link, image, HTML, emphasis, directive (``:red[...]``), emoji shortcode or LaTeX can form, and
-  folds line breaks into spaces (a label is one line).
+  folds line breaks into spaces (a label is one line). GitHub-flavoured Markdown also turns bare
+  ``http://…``, ``www.…`` and ``a@b.c`` into links *after* escapes are resolved, so a WORD JOINER
+  (U+2060, invisible, no width) is put after the scheme, ``www`` and ``@``: the text reads the
+  same and is not a link.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import streamlit as st
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x0b\x0c\x85]+")
+_AUTOLINK_STARTS = re.compile(r"(?i)([a-z][a-z0-9+.-]*(?=:)|www(?=\.)|@)")
+_WORD_JOINER = "\u2060"
 
 
 def md_escape(text: object, *, limit: int | None = None) -> str:
@@ -35,6 +40,7 @@ def md_escape(text: object, *, limit: int | None = None) -> str:
     value = _LINE_BREAKS.sub(" ", value)
     if limit is not None and len(value) > limit:
         value = value[:limit].rstrip() + "…"
+    value = _AUTOLINK_STARTS.sub(lambda m: m.group(1) + _WORD_JOINER, value)
     return _PUNCTUATION.sub(r"\\\1", value)
 
 
