@@ -147,6 +147,9 @@ REPLACEMENT = "\ufffd"
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NONCHARACTERS = frozenset("\ufffe\uffff")
+_REFUSED_ANYWHERE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _refused(ch: str, *, single_line: bool) -> str | None:
@@ -177,6 +180,11 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
     The message names the character by code point and its position (1-based), never echoes the
     text itself: the text may be exactly what should not reach a screen or a log.
     """
+    # Fast paths (C speed; every stored answer is checked again when it is read back): printable
+    # text holds no control, format, surrogate or non-character at all, and prose that matches
+    # none of the characters refused everywhere is accepted.
+    if value.isprintable() or (not single_line and not _REFUSED_ANYWHERE.search(value)):
+        return None
     for position, ch in enumerate(value, start=1):
         why = _refused(ch, single_line=single_line)
         if why is not None:
@@ -212,6 +220,11 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=M
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), _text_rule(False)]
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_TEXT), _text_rule(True)
+]
+FileName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_SHORT_TEXT),
+    AfterValidator(lambda value: visible_text(value, single_line=True)),
 ]
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), _text_rule(True)]
 
@@ -270,7 +283,9 @@ class VerificationEvidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     python_version: PythonVersion
-    artifact: ShortText = ""
+    #: The uploaded file's name: recorded, not typed, and the person cannot fix it in a form, so
+    #: refused characters are marked (U+FFFD) instead of refusing the evidence.
+    artifact: FileName = ""
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     identity: ShortText
     issuer: ShortText

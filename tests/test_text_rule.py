@@ -189,3 +189,30 @@ def test_theme_text_with_nul_is_refused_before_the_database(store: ResponseStore
     with pytest.raises(ValueError, match="U\\+0000"):
         store.upsert_theme("t", "Label\x00", "description")
     assert store.themes() == []
+
+
+def test_evidence_file_name_is_marked_not_refused() -> None:
+    """The artifact name comes from the uploaded file, not from typing: it is kept, marked."""
+    from analysis.models import VerificationEvidence
+
+    evidence = VerificationEvidence(
+        python_version="3.14",
+        artifact="Python-3.14.0\x1b[2J\u200b.tgz",
+        sha256="0" * 64,
+        identity="hugo@python.org",
+        issuer="https://github.com/login/oauth",
+        verified_at="2025-10-07T00:00:00Z",  # type: ignore[arg-type]
+        tool="sigstore-python",
+    )
+    assert evidence.artifact == "Python-3.14.0\ufffd[2J\ufffd.tgz"
+
+
+def test_fast_path_agrees_with_the_rule_for_every_code_point() -> None:
+    """``text_problem`` skips the per-character scan for most text; it must never skip a refusal."""
+    from analysis.models import _refused
+
+    for code in range(0x110000):
+        ch = chr(code)
+        for single_line in (False, True):
+            expected = _refused(ch, single_line=single_line) is not None
+            assert (text_problem(f"a{ch}b", single_line=single_line) is not None) == expected, hex(code)
