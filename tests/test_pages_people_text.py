@@ -33,6 +33,8 @@ NOT_PEOPLE_TEXT = {
     ("ui/people_text.py", "label"),  # show_words' label is the app's wording by contract
     ("ui/auth.py", "email"),  # the signed-in reviewer's own address from the identity provider
     ("ui/auth.py", "_oidc_email()"),  # the same
+    ("ui/auth.py", "who"),  # the app's own wording of which budget ran out
+    ("pages/verify.py", "label"),  # "Digest checked" / "Digest the bundle signed": fixed labels
 }
 
 

@@ -1,4 +1,5 @@
-"""Every page in headless Chromium, signed in as a reviewer, on a store full of payloads.
+"""Every page in headless Chromium, signed in as a reviewer, on a store full of payloads (SQLite and
+PostgreSQL).
 
 A beacon HTTP server on 127.0.0.1 records every request it gets. The store holds answers whose
 text would fetch it (Markdown images, ``<img>``, ``<iframe>``, SVG, LaTeX ``\\href``) or run script
@@ -18,9 +19,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from analysis.access import PASSPHRASE_HASH_ENV, hash_passphrase
+from analysis.access import hash_passphrase
 from analysis.coding import seed_codebook
-from analysis.storage import open_store
+from analysis.storage import ResponseStore
 from tests.conftest import require_chromium, running_app
 from tests.hostile_support import seed_hostile
 
@@ -85,19 +86,18 @@ def _self_test(page: Page, beacon: Beacon) -> None:
 
 
 def test_every_page_renders_payloads_inert(
-    browser: Browser, beacon: Beacon, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, screenshot_dir: Path
+    browser: Browser, beacon: Beacon, store: ResponseStore, tmp_path: Path, screenshot_dir: Path
 ) -> None:
     require_chromium()
-    store = open_store(f"sqlite:///{tmp_path / 'survey.sqlite3'}")
     seed_hostile(store, beacon.url)
     seed_codebook(store)
-    store.engine.dispose()
-    monkeypatch.setenv(PASSPHRASE_HASH_ENV, hash_passphrase(PASSPHRASE, n=2**4, r=1, p=1))
+    url = store.engine.url.render_as_string(hide_password=False)
+    secrets = f'[reviewers]\npassphrase_hash = "{hash_passphrase(PASSPHRASE, n=2**4, r=1, p=1)}"\n'
 
     context = browser.new_context(viewport={"width": 1400, "height": 2200})
     page = context.new_page()
     _self_test(page, beacon)
-    with running_app(tmp_path, seed=False) as base:
+    with running_app(tmp_path, seed=False, secrets=secrets, env={"DATABASE_URL": url}) as base:
         foreign: list[str] = []
         page.on("request", lambda r: None if r.url.startswith(base) else foreign.append(r.url))
         page.goto(f"{base}/overview")
@@ -119,7 +119,8 @@ def test_every_page_renders_payloads_inert(
             assert beacon.hits == [], (entry, beacon.hits)
             # Not even a link to click: bare URLs in names are not autolinked either.
             assert page.locator(f'a[href^="{beacon.url}"]').count() == 0, entry
-            page.screenshot(path=str(screenshot_dir / f"payloads-{entry.lower().replace(' ', '-')}.png"))
+            shot = f"payloads-{store.engine.dialect.name}-{entry.lower().replace(' ', '-')}.png"
+            page.screenshot(path=str(screenshot_dir / shot))
         # Reviewer-only text really was on screen (the sign-in held), shown literally.
         nav.get_by_text("Distributors", exact=True).click()
         expect(page.get_by_text(f"![x]({beacon.url}/md-image.png)").first).to_be_visible(timeout=60_000)
@@ -128,9 +129,8 @@ def test_every_page_renders_payloads_inert(
     # The HTML report of the same store, opened from disk.
     from analysis.cli import main
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'survey.sqlite3'}")
     report = tmp_path / "report.html"
-    assert main(["export", "--format", "html", "--out", str(report), "--draws", "200"]) == 0
+    assert main(["--database-url", url, "export", "--format", "html", "--out", str(report), "--draws", "200"]) == 0
     page.goto(report.as_uri())
     page.wait_for_timeout(1_500)
     assert page.evaluate("window.__pwned") is None
