@@ -25,7 +25,7 @@ PEOPLE_DATA = re.compile(
     r"distributor\b|\['distributor'\]|\.source\b|\['source'\]|comments|_text\b|names\[|texts\[|\blabel\b(?!\()"
     r"|\.label\b|explanation|contact|respondent_role|email|\btext\b|cell_name|\bwho\b"
 )
-SAFE_WRAPPERS = {"md_escape", "field_label", "short_label", "option_label", "len", "int"}
+SAFE_WRAPPERS = {"md_escape", "markdown_literal", "field_label", "short_label", "option_label", "len", "int"}
 #: Matches of the pattern that are not people's words, each with the reason.
 NOT_PEOPLE_TEXT = {
     ("pages/verify.py", "signer.source"),  # data/sigstore_identities.csv, the app's reference data
