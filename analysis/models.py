@@ -126,6 +126,11 @@ ENUM_FIELDS: dict[str, type[StrEnum]] = {
 MULTI_FIELDS: tuple[str, ...] = ("python_versions", "blockers", "worst_case")
 TEXT_FIELDS: tuple[str, ...] = ("blockers_text", "worst_case_text", "comments")
 PERSONAL_FIELDS: tuple[str, ...] = ("respondent_role", "contact")
+#: The multi-line (prose) text fields: tab, newline and CR are accepted only here; every other text
+#: field is one line. Kept beside the annotations below (``LongText``) that enforce it.
+PROSE_FIELDS: frozenset[str] = frozenset(
+    ("verification_tooling", "blockers_text", "worst_case_text", "comments", "source")
+)
 
 _T = TypeVar("_T")
 _VERSION_RE = re.compile(r"^3\.\d{1,2}$")

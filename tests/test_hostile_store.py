@@ -93,11 +93,6 @@ def test_every_export_format_survives_the_store(hostile: ResponseStore, tmp_path
     assert "&lt;script&gt;window.__pwned" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the streamed JSON export (h14) writes stored rows raw, bypassing the model's STORED marks: "
-    "it should pass text through analysis.models.visible_text like the CSV/XLSX writers",
-)
 def test_json_export_marks_refused_characters(hostile: ResponseStore, tmp_path: Path) -> None:
     export("json", tmp_path / "report.json", "--include-contacts")
     text_ = (tmp_path / "report.json").read_text(encoding="utf-8")
@@ -117,7 +112,7 @@ def test_pdf_export_survives_the_store(hostile: ResponseStore, tmp_path: Path) -
 
 def test_invisible_name_variants_count_as_one_distributor(hostile: ResponseStore) -> None:
     """The pre-rule rows hold four invisible variants of "Debian" (and the old counting key);
-    after the 0003a migration re-folds the keys, they count as one with the real "Debian"."""
+    after the 0006 migration re-folds the keys, they count as one with the real "Debian"."""
     from analysis.storage.db import migrate
     from tests.test_migrations import downgrade
 

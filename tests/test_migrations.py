@@ -39,7 +39,7 @@ def check_upgrade_backfills_latest_table(store: ResponseStore) -> None:
     assert schema_revision(store.engine) == "0001"
     assert "response_latest" not in inspect(store.engine).get_table_names()
     migrate(store.engine)
-    assert schema_revision(store.engine) == "0003a"
+    assert schema_revision(store.engine) == "0006"
     stored, expected = latest_table_and_expected(store)
     assert len(stored) == 3 and stored == expected
     assert store.latest_frame().equals(frame_before)

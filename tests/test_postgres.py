@@ -45,7 +45,7 @@ def test_migrations_apply_once_even_when_replicas_start_together(pg_url: str) ->
         t.join()
     assert not errors
     store = open_store(pg_url)
-    assert schema_revision(store.engine) == "0003a"
+    assert schema_revision(store.engine) == "0006"
 
 
 def test_submit_edit_history_and_tokens(pg_store: ResponseStore) -> None:

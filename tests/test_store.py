@@ -33,7 +33,7 @@ def latest_table_and_expected(store: ResponseStore) -> tuple[list[tuple], list[t
 
 
 def test_schema_is_migrated_to_head(store: ResponseStore) -> None:
-    assert schema_revision(store.engine) == "0003a"
+    assert schema_revision(store.engine) == "0006"
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_store: ResponseStore) -> None:

@@ -217,3 +217,22 @@ def test_fast_path_agrees_with_the_rule_for_every_code_point() -> None:
         for single_line in (False, True):
             expected = _refused(ch, single_line=single_line) is not None
             assert (text_problem(f"a{ch}b", single_line=single_line) is not None) == expected, hex(code)
+
+
+def test_prose_fields_are_exactly_the_fields_that_accept_a_line_break() -> None:
+    """``PROSE_FIELDS`` (used by the streamed export) says what the annotations enforce."""
+    from pydantic import ValidationError
+
+    from analysis.models import PROSE_FIELDS
+    from tests.conftest import make_response
+
+    base = make_response().model_dump(mode="json")
+    accepting = set()
+    for key, value in base.items():
+        if key == "distributor" or isinstance(value, str) or key in ("respondent_role", "contact"):
+            try:
+                make_response(**{key: "first line\nsecond line"})
+            except ValidationError:
+                continue
+            accepting.add(key)
+    assert accepting == set(PROSE_FIELDS)

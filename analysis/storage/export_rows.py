@@ -100,10 +100,44 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
         item["illustrative"] = bool(item["illustrative"])
         when = item["submitted_at"]
         item["submitted_at"] = time_cache.get(when) or _utc_text(when, time_cache)
+        if _needs_marks(item):
+            item = _through_model(item, keys)
         out.append(item)
     # Stored responses all have an id, and ids are unique: the id alone is the export's order.
     out.sort(key=operator.itemgetter("response_id"))
     return out
+
+
+_LINE_BREAKS = str.maketrans("", "", "\t\n\r")
+
+
+def _suspicious(key: str, value: str, prose: frozenset[str]) -> bool:
+    """Could ``value`` hold a character the text rule refuses? (C-speed checks; rare when true.)"""
+    if value.isprintable():
+        return False
+    return key not in prose or not value.translate(_LINE_BREAKS).isprintable()
+
+
+def _needs_marks(item: dict[str, Any]) -> bool:
+    from analysis.models import PROSE_FIELDS
+
+    for key, value in item.items():
+        if value.__class__ is str and _suspicious(key, value, PROSE_FIELDS):
+            return True
+    for evidence in item.get("verification_evidence") or ():
+        if any(v.__class__ is str and not v.isprintable() for v in evidence.values()):
+            return True
+    return False
+
+
+def _through_model(item: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """A row holding a character the text rule refuses (stored before the rule existed), read back
+    the way the store reads it: each refused character becomes a visible U+FFFD, so the export
+    never carries control or bidi characters and imports back under today's rule."""
+    from analysis.models import STORED, SurveyResponse
+
+    data = SurveyResponse.model_validate(item, context=STORED).model_dump(mode="json")
+    return {key: data[key] for key in keys}
 
 
 def _not_json(value: Any) -> Any:

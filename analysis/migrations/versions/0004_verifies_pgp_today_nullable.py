@@ -6,7 +6,7 @@ a respondent who answered "Unsure". From this revision on the model stores ``Non
 unanswered cannot be told apart afterwards, so none is rewritten.
 
 Revision ID: 0004
-Revises: 0003b
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0003b"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

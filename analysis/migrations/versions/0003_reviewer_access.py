@@ -6,7 +6,7 @@ not know behind a local reverse proxy, so new sessions and other replicas starte
 ``reviewer_sessions`` holds the hashed ids of passphrase sign-ins so that a reload keeps a reviewer
 signed in and signing out revokes the session everywhere.
 
-Revision ID: 0003b
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
@@ -14,7 +14,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003b"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -10,7 +10,7 @@ Only keys that change are written. Downgrading leaves the (better) keys as they 
 It imports the app's ``normalise_distributor`` on purpose: the key must be exactly the one new
 writes get. A later change of the counting rule needs a migration of its own, like this one.
 
-Revision ID: 0003a
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 from analysis.models import normalise_distributor
 
-revision = "0003a"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
