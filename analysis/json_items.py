@@ -78,8 +78,13 @@ class _Buffer:
         self.last_oversized = False
 
     def fill(self) -> bool:
-        """Read more; False at the end of the stream. Drops consumed text first."""
+        """Read more; False at the end of the stream. Drops consumed text, but only when more
+        came: callers hold offsets into the window (a value's end), which a False must not move."""
         if self.eof:
+            return False
+        chunk = self.stream.read(self.read_chars)
+        if not chunk:
+            self.eof = True
             return False
         if self.pos:
             self.lines_before += self.text.count("\n", 0, self.pos)
@@ -88,10 +93,6 @@ class _Buffer:
             self.text = self.text[self.pos :]
             self.offset += self.pos
             self.pos = 0
-        chunk = self.stream.read(self.read_chars)
-        if not chunk:
-            self.eof = True
-            return False
         self.text += chunk
         return True
 

@@ -21,11 +21,11 @@ def edit_worker(url: str, token: str, worker: int, edits: int, out: str) -> None
     with Path(out).open("a", encoding="utf-8") as log:
         for i in range(edits):
             try:
-                result = store.submit(make_response(prerelease_lag_days=worker * 100 + i), token=token)
+                result = store.submit(make_response(prerelease_lag_days=worker * 100 + i + 1), token=token)
             except Exception as exc:  # noqa: BLE001 - the test counts every kind
                 log.write(json.dumps({"error": type(exc).__name__, "detail": str(exc)[:300]}) + "\n")
             else:
-                log.write(json.dumps({"revision": result.revision, "lag": worker * 100 + i}) + "\n")
+                log.write(json.dumps({"revision": result.revision, "lag": worker * 100 + i + 1}) + "\n")
             log.flush()
     store.engine.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pandas as pd
@@ -90,7 +91,7 @@ def test_report_has_a_changes_section(store: ResponseStore, capsys: pytest.Captu
     assert "### Changes since 2026-02-01" in text
     assert "| Debian | changed | Sigstore status: Client packaged -\\> In production |" in text
     html = _run(capsys, "export", "--format", "html", "--out", "-", "--draws", "50", "--changes-since", "2026-02-01")
-    assert '<section id="changes">' in html and "<h2>Changes since 2026-02-01</h2>" in html
+    assert '<section id="changes">' in html and re.search(r'<h2 id="h-changes">.*Changes since 2026-02-01</h2>', html)
     assert '<section id="coverage">' in html
 
 

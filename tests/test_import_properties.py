@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.importer import ParseOutcome, parse_bytes, parse_responses
@@ -114,6 +114,9 @@ def check(outcome: ParseOutcome) -> None:
 
 
 @given(import_texts())
+# A number ending the file: the window must not move under the number's end offset (it once did, and
+# the error's column depended on the read size).
+@example("\n\n  \n[\n  null,\n  0")
 def test_any_text_ends_in_responses_or_classified_errors(text: str) -> None:
     outcome = parse_responses(text)
     check(outcome)
@@ -173,3 +176,10 @@ def test_a_5000_digit_integer_is_a_classified_error_by_line_and_key() -> None:
     assert outcome.errors == ["line 1: prerelease_lag_days: number too long (5,000 digits; at most 4,300)"]
     outcome = parse_responses("[" + line + "]")
     assert outcome.errors == ["item 1: prerelease_lag_days: number too long (5,000 digits; at most 4,300)"]
+
+
+def test_error_position_at_the_end_of_the_file_is_exact_whatever_the_read_size() -> None:
+    text = "[null,\n  0"
+    for read_chars in (1, 3, 7, 64, 1 << 16):
+        errors = parse_bytes(text.encode(), read_chars=read_chars).errors
+        assert errors[-1] == "line 2 column 4: malformed JSON: expected ',' or ']', found the end of the file"
