@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from analysis.json_items import READ_CHARS, OversizedNumber, iter_items
+from analysis.json_items import READ_CHARS, OversizedNumber, RawLine, iter_items
 from analysis.models import SurveyResponse, format_validation_error
 
 #: Larger files are refused before parsing. The import streams, so this bounds time, not memory.
@@ -140,6 +140,11 @@ class _Validator:
             for line in format_validation_error(exc, prefix=f"{where}: "):
                 outcome.add_error(line)
             return None
+        return self.accept(response, where)
+
+    def accept(self, response: SurveyResponse, where: str) -> SurveyResponse | None:
+        """A validated response counted, unless its id was already seen in this file."""
+        outcome = self.outcome
         if response.response_id is not None:
             # Two revisions of one response in one file would be ambiguous (which one is current?).
             first = self.seen.setdefault(bytes.fromhex(response.response_id), where)
@@ -150,6 +155,21 @@ class _Validator:
         return response
 
 
+def _validate_json(raw: str) -> SurveyResponse | None:
+    """A JSON Lines line validated by pydantic's own JSON parser, or None if it fails there.
+
+    About twice as fast as decoding with ``json`` and validating the dict. Only acceptance is taken
+    from here: a line pydantic accepts holds nothing the slow path would refuse (the model bounds
+    nesting, refuses huge integers by range or type, and its parser refuses lone surrogates), and
+    ``tests/test_importer_fast_path.py`` holds the two paths equal. A refused line is decoded and
+    validated again by the slow path, whose messages name line, key and reason.
+    """
+    try:
+        return SurveyResponse.model_validate_json(raw)
+    except ValueError:  # ValidationError, and anything else the parser raises
+        return None
+
+
 def _json_type(obj: Any) -> str:
     names = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}
     return "null" if obj is None else names.get(type(obj), "number")
@@ -158,13 +178,24 @@ def _json_type(obj: Any) -> str:
 # -- the streaming reader ------------------------------------------------------------------------
 
 
-def iter_responses(stream: TextIO, outcome: ParseOutcome, *, read_chars: int = READ_CHARS) -> Iterator[SurveyResponse]:
+def iter_responses(
+    stream: TextIO, outcome: ParseOutcome, *, read_chars: int = READ_CHARS, fast: bool = True
+) -> Iterator[SurveyResponse]:
     """Validated responses from a JSON list, one (pretty-printed) object, or JSON Lines.
 
     Problems go to ``outcome``; the caller decides what a bad file means (nothing is stored).
+    ``fast=False`` validates every JSON Lines line by the slow path (tests compare the two).
     """
     validate = _Validator(outcome)
-    for item in iter_items(stream, read_chars=read_chars):
+    for item in iter_items(stream, read_chars=read_chars, undecoded_lines=fast):
+        if isinstance(item, RawLine):
+            parsed = _validate_json(item.raw)
+            if parsed is not None:
+                response = validate.accept(parsed, item.where)
+                if response is not None:
+                    yield response
+                continue
+            item = item.decode()  # refused there: the slow path says exactly why
         if isinstance(item, str):
             outcome.add_error(item)
             continue

@@ -35,6 +35,22 @@ class RawItem:
 
 
 @dataclass(frozen=True)
+class RawLine:
+    """A JSON Lines line handed on undecoded (``iter_items(..., undecoded_lines=True)``).
+
+    The importer gives the text to pydantic's own JSON parser first (Rust, one pass, no Python
+    dicts); only a line that fails there is decoded here, for its exact message (:meth:`decode`).
+    """
+
+    where: str
+    raw: str
+
+    def decode(self) -> RawItem | str:
+        """The line decoded as :func:`iter_items` would have, or its malformed-JSON message."""
+        return _decode_line(_Decoder(), self.where, self.raw)
+
+
+@dataclass(frozen=True)
 class OversizedNumber:
     """What the decoder makes of an integer too long to convert: pydantic then rejects it by key."""
 
@@ -180,12 +196,15 @@ class _Buffer:
 _TOO_LONG = "\x00too long"
 
 
-def iter_items(stream: TextIO, *, read_chars: int = READ_CHARS) -> Iterator[RawItem | str]:
+def iter_items(
+    stream: TextIO, *, read_chars: int = READ_CHARS, undecoded_lines: bool = False
+) -> Iterator[RawItem | RawLine | str]:
     """Each JSON value of the stream (a :class:`RawItem`) or problem (a message), in file order.
 
     A ``[`` first means a JSON list; a ``{`` whose value spans lines, one pretty-printed object;
     anything else JSON Lines. ``read_chars`` is the read size (tests vary it: the items must not
     depend on it). After a problem that leaves the rest of a list unreadable, nothing follows.
+    With ``undecoded_lines`` JSON Lines come as :class:`RawLine` (the caller decodes them).
     """
     decoder = _Decoder()
     buf = _Buffer(stream, decoder, read_chars)
@@ -220,16 +239,18 @@ def iter_items(stream: TextIO, *, read_chars: int = READ_CHARS) -> Iterator[RawI
             continue
         if not text.strip(_WHITESPACE):
             continue
-        before = decoder.oversized
-        try:
-            obj = decoder.decode(text)
-        except json.JSONDecodeError as exc:
-            yield f"line {lineno}: malformed JSON: {exc.msg}"
-            continue
-        except RecursionError:
-            yield f"line {lineno}: malformed JSON: nested too deeply"
-            continue
-        yield RawItem(f"line {lineno}", obj, text, decoder.oversized != before)
+        yield RawLine(f"line {lineno}", text) if undecoded_lines else _decode_line(decoder, f"line {lineno}", text)
+
+
+def _decode_line(decoder: _Decoder, where: str, text: str) -> RawItem | str:
+    before = decoder.oversized
+    try:
+        obj = decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        return f"{where}: malformed JSON: {exc.msg}"
+    except RecursionError:
+        return f"{where}: malformed JSON: nested too deeply"
+    return RawItem(where, obj, text, decoder.oversized != before)
 
 
 def _iter_list(buf: _Buffer) -> Iterator[RawItem | str]:

@@ -49,7 +49,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from analysis.reference_data import distributor_aliases, known_python_versions, version_key
+from analysis.reference_data import distributor_aliases, known_python_versions, known_version_rank
 
 #: Longest free-text answer accepted. Generous for prose, small enough that one response cannot
 #: bloat the store or a report (a 1 MB paste is refused with a clear message).
@@ -137,6 +137,9 @@ _VERSION_RE = re.compile(r"^3\.\d{1,2}$")
 
 
 def _check_version(value: str) -> str:
+    # Every imported answer passes here once per version: a dict lookup answers almost all.
+    if value in known_version_rank():
+        return value
     if not _VERSION_RE.fullmatch(value):
         raise ValueError(f"{quoted(value)} is not a Python version of the form X.Y (e.g. 3.14)")
     if value not in known_python_versions():
@@ -335,7 +338,8 @@ class SurveyResponse(BaseModel):
     @field_validator("python_versions")
     @classmethod
     def _sorted_versions(cls, value: list[str]) -> list[str]:
-        return sorted(_dedupe(value), key=version_key)
+        # Each item passed ``_check_version``, so each has a rank (known lines sort by version).
+        return sorted(_dedupe(value), key=known_version_rank().__getitem__)
 
     @field_validator("blockers", "worst_case")
     @classmethod

@@ -72,6 +72,13 @@ def known_python_versions() -> tuple[str, ...]:
 
 
 @cache
+def known_version_rank() -> dict[str, int]:
+    """Known X.Y line -> its place, oldest first: membership and sort order in one dict lookup
+    (the model checks every version of every imported answer)."""
+    return {version: rank for rank, version in enumerate(known_python_versions())}
+
+
+@cache
 def distributor_aliases() -> dict[str, str]:
     """Lower-cased alias -> canonical key, from ``[aliases]`` in survey.toml."""
     mapping: dict[str, str] = {}

@@ -341,3 +341,4 @@ def clear_caches() -> None:
     for loader in (load_schedule, load_support_windows, builtin_policy_descriptions, _revisions, slip_samples):
         loader.cache_clear()
     reference_data.known_python_versions.cache_clear()
+    reference_data.known_version_rank.cache_clear()

@@ -229,7 +229,7 @@ def test_failed_write_changes_neither_revisions_nor_latest_table(
     def broken(row):  # type: ignore[no-untyped-def]
         raise RuntimeError("crash between the revision and its latest copy")
 
-    monkeypatch.setattr(store_module, "_latest_values", broken)
+    monkeypatch.setattr(store_module, "latest_values", broken)
     with pytest.raises(RuntimeError):
         store.submit(make_response(prerelease_lag_days=2), token=first.token)
     with pytest.raises(RuntimeError):

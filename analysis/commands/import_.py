@@ -8,8 +8,11 @@ before the store is opened, so a file that is bad from the start touches no stor
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from analysis.importer import ImportRejected, ParseOutcome, iter_batches, open_import_file, prefetched
@@ -32,6 +35,26 @@ def _report(path: Path, outcome: ParseOutcome) -> int:
     return 2
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Let the cyclic garbage collector run less often while a large file streams through.
+
+    An import allocates a few hundred thousand short-lived, acyclic objects per batch (decoded
+    lines, models, rows); with the default thresholds the collector walks them about every 700
+    allocations, a quarter of the parse time. Everything already alive (modules, the engine) is
+    frozen out of the walks, and the threshold is raised; memory stays bounded, since nothing
+    freed depends on the collector (no cycles), and the settings are restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def run(args: argparse.Namespace) -> int:
     path: Path = args.file
     opened = open_import_file(path)
@@ -39,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {opened}", file=sys.stderr)
         return 2
     outcome = ParseOutcome()
-    with opened:
+    with opened, _fewer_collections():
         try:
             batches = prefetched(iter_batches(opened, outcome))
             first = list(itertools.islice(batches, 1))

@@ -19,10 +19,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from analysis.storage.tables import JSON_COLUMNS
+
 #: Answer keys never exported without ``--include-contacts``.
 PERSONAL_KEYS = ("contact", "respondent_role")
 _READY = ("ready_earliest", "ready_likely", "ready_latest")
-_JSON_COLUMNS = ("python_versions", "blockers", "worst_case", "verification_evidence")
 
 
 def canonical_keys() -> tuple[str, ...]:
@@ -78,7 +79,7 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
     if list(names) != stored_columns(include_contacts):
         raise ValueError("rows must be selected in stored_columns() order")
     width = len(keys)
-    list_keys = [k for k in keys if k in _JSON_COLUMNS]
+    list_keys = [k for k in keys if k in JSON_COLUMNS]
     json_cache: dict[Any, Any] = {}
     time_cache: dict[Any, str] = {}
     out: list[dict[str, Any]] = []

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from analysis.storage.tables import ResponseRow, RevisionRow
+from analysis.storage.tables import JSON_COLUMNS, ResponseRow, RevisionRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.storage.store import ResponseStore, StoredResponse
 
-_JSON_COLUMNS = ("python_versions", "blockers", "worst_case", "verification_evidence")
 _FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
 
 
@@ -53,7 +52,7 @@ def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) 
         if c.name != "id" and (columns is None or c.name in columns or c.name in _FRAME_KEYS)
     ]
     names, rows = _fetch(store.engine, select(*(table.c[n] for n in wanted)))
-    frame = rows_to_frame(names, rows, json_columns=_JSON_COLUMNS)
+    frame = rows_to_frame(names, rows, json_columns=JSON_COLUMNS)
     keys = {name: normalise_distributor(name) for name in frame["distributor"].unique()}
     frame["distributor_key"] = frame["distributor"].map(keys).astype(object)
     return frame

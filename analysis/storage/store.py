@@ -7,7 +7,6 @@ Each save appends a revision; drafts are kept apart and never counted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import secrets
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -34,9 +33,10 @@ from analysis.models import (
     text_problem,
 )
 from analysis.storage.db import make_engine, migrate
+from analysis.storage.rows import chunks, core_table, distributor_key, insert_many, latest_values, revision_values
 from analysis.storage.tables import (
+    JSON_COLUMNS,
     LATEST_REVISION_COLUMNS,
-    Base,
     DraftRow,
     LatestRow,
     ResponseRow,
@@ -48,8 +48,6 @@ from analysis.storage.tables import (
 
 #: Largest draft accepted (JSON bytes). Drafts are unvalidated, so they get a hard size cap.
 MAX_DRAFT_BYTES = 256 * 1024
-_LIST_COLUMNS = ("python_versions", "blockers", "worst_case")
-_JSON_COLUMNS = (*_LIST_COLUMNS, "verification_evidence")
 #: Always part of ``latest_frame``: identity and bookkeeping, needed to count and deduplicate.
 _FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
 #: One writer per SQLite database per process (datasette's model); other processes wait on the
@@ -113,42 +111,11 @@ class ImportResult:
     response_ids: list[str] = field(default_factory=list)
 
 
-def _row_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
-    data = resp.model_dump(mode="json", exclude={"response_id", "ready_by", "submitted_at"})
-    for col in (*_LIST_COLUMNS, "verification_evidence"):
-        data[col] = json.dumps(data[col])
-    data.update(
-        response_id=response_id,
-        revision=revision,
-        stored_at=stored_at,
-        submitted_at=resp.submitted_at or stored_at,
-        ready_earliest=resp.ready_by.earliest,
-        ready_likely=resp.ready_by.likely,
-        ready_latest=resp.ready_by.latest,
-    )
-    return data
-
-
-@functools.lru_cache(maxsize=65_536)
-def _distributor_key(name: str) -> str:
-    """``normalise_distributor``, remembered: an import repeats a few thousand names a million times."""
-    return normalise_distributor(name)
-
-
-def _latest_values(row: dict[str, Any]) -> dict[str, Any]:
-    """The ``response_latest`` row of a revision row as built by :func:`_row_values`."""
-    values = {c: row[c] for c in LATEST_REVISION_COLUMNS}
-    values["distributor_key"] = _distributor_key(row["distributor"])
-    return values
-
-
 def _from_row(row: RevisionRow) -> StoredResponse:
     data: dict[str, Any] = {
-        c: getattr(row, c)
-        for c in SurveyResponse.model_fields
-        if c not in ("response_id", "ready_by", *_LIST_COLUMNS, "verification_evidence")
+        c: getattr(row, c) for c in SurveyResponse.model_fields if c not in ("response_id", "ready_by", *JSON_COLUMNS)
     }
-    for col in (*_LIST_COLUMNS, "verification_evidence"):
+    for col in JSON_COLUMNS:
         data[col] = json.loads(getattr(row, col))
     data["ready_by"] = {"earliest": row.ready_earliest, "likely": row.ready_likely, "latest": row.ready_latest}
     data["response_id"] = row.response_id
@@ -354,7 +321,7 @@ class ResponseStore:
     @staticmethod
     def _append_revision(s: Session, response_id: str, response: SurveyResponse, now: datetime) -> int:
         revision = ResponseStore._lock_latest_revision(s, response_id) + 1
-        ResponseStore._store_revisions(s, [_row_values(response, response_id, revision, now)])
+        ResponseStore._store_revisions(s, [revision_values(response, response_id, revision, now)])
         s.execute(
             update(ResponseRow)
             .where(ResponseRow.id == response_id)
@@ -377,11 +344,11 @@ class ResponseStore:
             return
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
-        _insert_many(s, _core_table(RevisionRow), rows)
+        insert_many(s, core_table(RevisionRow), rows)
         replaced = [r["response_id"] for r in rows if r["revision"] > 1]
-        for chunk in _chunks(replaced, 500):
+        for chunk in chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        _insert_many(s, _core_table(LatestRow), [_latest_values(r) for r in rows])
+        insert_many(s, core_table(LatestRow), [latest_values(r) for r in rows])
 
     # -- bulk import ---------------------------------------------------------------------------
 
@@ -401,7 +368,7 @@ class ResponseStore:
         now = now_utc()
         counts = {"created": 0, "revised": 0, "unchanged": 0}
         ids: list[str] = []
-        with self._write() as s:
+        with self._write() as s, _large_page_cache(s):
             for batch in batches:
                 batch_ids = self._import_batch(s, batch, now, counts)
                 if keep_ids:
@@ -414,7 +381,7 @@ class ResponseStore:
         ids: list[str] = []
         known_ids = [r.response_id for r in responses if r.response_id]
         latest: dict[str, SurveyResponse] = {}
-        for chunk in _chunks(known_ids, 500):
+        for chunk in chunks(known_ids, 500):
             rows = s.scalars(
                 select(RevisionRow)
                 .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
@@ -443,15 +410,15 @@ class ResponseStore:
                     "created_at": now,
                     "updated_at": now,
                     "latest_revision": 1,
-                    "distributor_key": _distributor_key(resp.distributor),
+                    "distributor_key": distributor_key(resp.distributor),
                 }
             )
-            revision_rows.append(_row_values(resp, rid, 1, now))
+            revision_rows.append(revision_values(resp, rid, 1, now))
             latest[rid] = resp
             counts["created"] += 1
             ids.append(rid)
         if new_rows:
-            _insert_many(s, _core_table(ResponseRow), new_rows)
+            insert_many(s, core_table(ResponseRow), new_rows)
             self._store_revisions(s, revision_rows)
         return ids
 
@@ -526,7 +493,7 @@ class ResponseStore:
         """The latest revision of the given responses, as models (for the few a report shows)."""
         found: list[StoredResponse] = []
         with self._read() as s:
-            for chunk in _chunks(sorted(set(response_ids)), 500):
+            for chunk in chunks(sorted(set(response_ids)), 500):
                 rows = s.scalars(
                     select(RevisionRow)
                     .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
@@ -583,7 +550,7 @@ class ResponseStore:
         # the survey page never need them, and they cost most of a second to import.
         from analysis.storage.frames import rows_to_frame
 
-        return rows_to_frame(names, rows, json_columns=_JSON_COLUMNS)
+        return rows_to_frame(names, rows, json_columns=JSON_COLUMNS)
 
     def stats(self) -> dict[str, Any]:
         with self._read() as s:
@@ -671,52 +638,24 @@ class ResponseStore:
             return pd.DataFrame(result.fetchall(), columns=["response_id", "field", "theme"])
 
 
-#: From this many rows on, inserts go to the driver's ``executemany`` directly (see below).
-_BULK_ROWS = 64
+#: SQLite page cache for an import's connection (KiB, as ``PRAGMA cache_size`` takes it negated).
+#: The default 2 MB makes every index insert of a large import spill and re-read pages; 256 MB
+#: keeps a 100,000-answer store in memory (about 25 % less CPU) and is given back afterwards.
+IMPORT_CACHE_KIB = 256 * 1024
 
 
-def _insert_many(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys: Core for a few, the driver's executemany for many.
-
-    For an import of 1,000,000 answers SQLAlchemy's per-row parameter processing costs about as
-    much as the database's own work. Large batches therefore get each column's value converted by
-    the column type's own bind processor (exactly what SQLAlchemy would send) and go to the DB-API
-    cursor as tuples, on the session's connection, inside its transaction.
-    """
-    if not rows:
-        return
-    if len(rows) < _BULK_ROWS:
-        s.execute(insert(table), list(rows))
-        return
+@contextmanager
+def _large_page_cache(s: Session) -> Iterator[None]:
     conn = s.connection()
-    dialect = conn.dialect
-    columns = [c for c in table.columns if c.name in rows[0]]
-    names = [c.name for c in columns]
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if compiled.positiontup is None:  # a named paramstyle: keep SQLAlchemy's path
-        s.execute(insert(table), list(rows))
+    if conn.dialect.name != "sqlite":
+        yield
         return
-    order = [compiled.binds[name].key for name in compiled.positiontup]
-    processors = [(key, table.c[key].type.bind_processor(dialect)) for key in order]
-    params = [tuple(p(row[k]) if p else row[k] for k, p in processors) for row in rows]
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
-        cursor.executemany(str(compiled), params)
+        yield
     finally:
-        cursor.close()
-
-
-def _core_table(row: type[Base]) -> Table:
-    """The table an ORM class is mapped to (SQLAlchemy types ``__table__`` as any FromClause)."""
-    table = row.__table__
-    if not isinstance(table, Table):
-        raise TypeError(f"{row.__name__} is not mapped to a table")
-    return table
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 def open_store(url: str | None = None) -> ResponseStore:

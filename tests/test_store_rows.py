@@ -1,0 +1,103 @@
+"""Rows as the store writes them: the fast row builder equals the model's JSON form, and a bulk
+import writes every value exactly as a single form submit does (on SQLite a datetime once went to
+sqlite3's own adapter in bulk, ``2026-01-01 10:00:00+00:00``, but SQLAlchemy's form otherwise)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given
+from sqlalchemy import text
+
+from analysis.importer import parse_responses
+from analysis.models import SurveyResponse
+from analysis.storage import ResponseStore
+from analysis.storage.rows import revision_values
+from bench.synthetic import generate_responses
+from tests.conftest import make_response
+from tests.test_import_properties import response_dicts
+
+NOW = datetime(2026, 12, 1, 10, 0, 0, tzinfo=UTC)
+
+
+def reference_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
+    """The row through ``model_dump(mode="json")``: the slow, obviously right way."""
+    data = resp.model_dump(mode="json", exclude={"response_id", "ready_by", "submitted_at"})
+    for col in ("python_versions", "blockers", "worst_case", "verification_evidence"):
+        data[col] = json.dumps(data[col])
+    data.update(
+        response_id=response_id,
+        revision=revision,
+        stored_at=stored_at,
+        submitted_at=resp.submitted_at or stored_at,
+        ready_earliest=resp.ready_by.earliest,
+        ready_likely=resp.ready_by.likely,
+        ready_latest=resp.ready_by.latest,
+    )
+    return data
+
+
+def assert_row_types_equal(fast: dict[str, Any], ref: dict[str, Any]) -> None:
+    assert fast == ref
+    # Equal is not enough: a StrEnum equals its value but psycopg would send the enum's name.
+    assert {k: type(v) for k, v in fast.items()} == {k: type(v) for k, v in ref.items()}
+
+
+EVIDENCE = {
+    "python_version": "3.14",
+    "artifact": "Python-3.14.0.tgz",
+    "sha256": "a" * 64,
+    "identity": "hugo@python.org",
+    "issuer": "https://github.com/login/oauth",
+    "verified_at": "2026-01-02T03:04:05Z",
+    "tool": "sigstore-python 4.5.1",
+}
+
+
+def test_row_builder_equals_the_models_json_form_on_varied_answers() -> None:
+    answers = [
+        *generate_responses(300, 40, seed=3),
+        make_response(verification_evidence=[EVIDENCE, {**EVIDENCE, "artifact": "x.tar.xz"}]),
+        make_response(verifies_pgp_today=None, contact="a@example.org", respondent_role="maintainer"),
+        make_response(dual_signing_until="3.15", blockers=[], worst_case=["other", "drop-python"]),
+        make_response(submitted_at="2026-01-01T12:00:00+02:00", ready_by={}),
+    ]
+    for resp in answers:
+        assert_row_types_equal(revision_values(resp, "0" * 32, 2, NOW), reference_values(resp, "0" * 32, 2, NOW))
+
+
+@given(response_dicts())
+def test_row_builder_equals_the_models_json_form_on_any_valid_answer(data: dict[str, Any]) -> None:
+    outcome = parse_responses(json.dumps(data))
+    for resp in outcome.responses:
+        assert_row_types_equal(revision_values(resp, "1" * 32, 1, NOW), reference_values(resp, "1" * 32, 1, NOW))
+
+
+def _raw(store: ResponseStore, sql: str) -> list[tuple[Any, ...]]:
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(sql))]
+
+
+def test_a_bulk_import_stores_values_exactly_as_a_submit_does(store: ResponseStore) -> None:
+    """100 answers go the driver's executemany path, one goes through SQLAlchemy: same stored text."""
+    stamp = "2026-03-04T05:06:07.250000+00:00"
+    store.submit(make_response(distributor="Single", submitted_at=stamp))
+    store.import_responses([make_response(distributor=f"Bulk {i}", submitted_at=stamp) for i in range(100)])
+    cast = "CAST({} AS TEXT)"
+    columns = ["submitted_at", "ready_earliest", "illustrative", "blockers", "verification_evidence"]
+    for table in ("response_revisions", "response_latest"):
+        rows = _raw(
+            store,
+            f"SELECT distributor, {', '.join(cast.format(c) for c in columns)} FROM {table} ORDER BY distributor",  # noqa: S608 - fixed names
+        )
+        single = next(r[1:] for r in rows if r[0] == "Single")
+        assert len(rows) == 101
+        assert all(r[1:] == single for r in rows), (table, rows[0], single)
+    made = _raw(store, "SELECT CAST(created_at AS TEXT), CAST(updated_at AS TEXT) FROM responses")
+    if store.engine.dialect.name == "sqlite":
+        # SQLAlchemy's SQLite form, which string comparisons in SQL (as-of cut-offs) rely on.
+        assert single[0] == "2026-03-04 05:06:07.250000"
+        assert all(len(c) == len("2026-03-04 05:06:07.250000") and c[10] == " " for row in made for c in row)
+    assert [r.response.submitted_at for r in store.latest()] == [datetime.fromisoformat(stamp)] * 101
