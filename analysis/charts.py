@@ -50,7 +50,7 @@ from analysis.crosstab import (
     short_label,
 )
 from analysis.crosstab import label_for_value as _label_words
-from analysis.figure_layout import TEMPLATE, integer_ticks, own_layout
+from analysis.figure_layout import integer_ticks, own_layout
 from analysis.palette import QUALITATIVE, color_map
 from analysis.plot_text import plot_text
 
@@ -82,7 +82,6 @@ def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None)
             "pad": {"t": 24},
         },
         font={"size": FONT_SIZE, "family": FONT_FAMILY},
-        template=TEMPLATE,
         legend={"font": {"size": TICK_SIZE}, "title": {"font": {"size": TICK_SIZE}}},
         meta={"chart": chart},
         hoverlabel={"font": {"size": TICK_SIZE}},

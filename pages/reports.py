@@ -17,7 +17,7 @@ from ui.auth import is_reviewer, require_reviewer
 
 require_reviewer()
 
-from analysis.reports import MEDIA_TYPES, ReportOptions, build_snapshot, render_bytes
+from analysis.reports import MEDIA_TYPES, ReportOptions, answers_json_text, build_snapshot, render_bytes
 from analysis.reports.html import render_html
 from analysis.reports.pdf import PdfError, html_to_pdf, page_count
 from analysis.schedule import builtin_policy_descriptions, load_schedule
@@ -25,18 +25,21 @@ from analysis.storage.db import database_url
 from ui.asof import as_of_control
 from ui.store import configured_database_url, get_store
 
-TEXT_FORMATS = ("html", "md", "csv", "xlsx", "json")
+#: Built with the report (the page shows the Markdown); JSON is encoded when it is downloaded.
+TEXT_FORMATS = ("html", "md", "csv", "xlsx")
 LABELS = {"html": "HTML", "md": "Markdown", "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF", "json": "JSON"}
 
 
 @st.cache_data(show_spinner="Building the report…", max_entries=8)
 def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
-    """Every format but PDF, plus what the page says about the build, as picklable values.
+    """Every format but PDF and JSON, plus what the page says about the build, as picklable values.
 
-    ``url`` and ``generation`` are the cache key for the data (any new answer bumps it).
+    ``url`` and ``generation`` are the cache key for the data (any new answer bumps it). The JSON
+    answers (80 MB at 100,000 answers) are encoded only when downloaded (:func:`answers_json`);
+    the report prints their SHA-256, which the store remembers per generation.
     """
     del url, generation  # only part of the key; the store below is the one they identify
-    data = build_snapshot(get_store(), options)
+    data = build_snapshot(get_store(), options, answers_json=False)
     stamp = data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty"
     return {
         "files": {fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
@@ -48,6 +51,11 @@ def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
         "stamp": stamp,
         "snapshot_at": data.snapshot_at,
     }
+
+
+def answers_json(options: ReportOptions) -> bytes:
+    """The canonical JSON answers, encoded when the JSON button is clicked (deferred download)."""
+    return answers_json_text(get_store(), options).encode("utf-8")
 
 
 st.title("Reports for Steering Council review")
@@ -140,7 +148,7 @@ for section, reason in built["unavailable"]:
     st.warning(f"{section} could not be included: {reason}.")
 
 st.subheader("Download")
-columns = st.columns(len(TEXT_FORMATS) + 1)
+columns = st.columns(len(TEXT_FORMATS) + 2)
 for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
     column.download_button(
         LABELS[fmt],
@@ -150,6 +158,15 @@ for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
         key=f"download_{fmt}",
         use_container_width=True,
     )
+columns[len(TEXT_FORMATS)].download_button(
+    LABELS["json"],
+    data=lambda: answers_json(options),
+    file_name=f"pep761-report-{built['stamp']}.json",
+    mime=MEDIA_TYPES["json"],
+    key="download_json",
+    use_container_width=True,
+    help="The canonical answers; encoded when you click (large for many answers).",
+)
 
 pdf_key = (database_url(configured_database_url()), generation, options)
 pdf_state = st.session_state.get("report_pdf")

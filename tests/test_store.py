@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from analysis.crosstab import ANALYSIS_COLUMNS
 from analysis.storage import TokenNotFound
-from analysis.storage.db import schema_revision
+from analysis.storage.db import head_revision, schema_revision
 from analysis.storage.store import MAX_DRAFT_BYTES, ResponseStore, hash_token
 from analysis.storage.tables import LATEST_REVISION_COLUMNS, LatestRow, ResponseRow, RevisionRow
 from tests.conftest import make_response
@@ -33,7 +33,7 @@ def latest_table_and_expected(store: ResponseStore) -> tuple[list[tuple], list[t
 
 
 def test_schema_is_migrated_to_head(store: ResponseStore) -> None:
-    assert schema_revision(store.engine) == "0006"
+    assert schema_revision(store.engine) == head_revision()
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_store: ResponseStore) -> None:

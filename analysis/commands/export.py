@@ -12,8 +12,11 @@ Exit codes: 0 written; 1 the export ran but failed (e.g. Chromium missing for PD
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from analysis.cli_args import add_as_of, parse_date
 from analysis.importer import export_json
@@ -64,6 +67,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+def _hashed(pieces: Iterator[str], digest: Any) -> Iterator[str]:
+    for piece in pieces:
+        digest.update(piece.encode("utf-8"))
+        yield piece
+
+
 def _write(out: Path, payload: str | bytes) -> None:
     if str(out) == "-":
         if isinstance(payload, bytes):
@@ -92,8 +101,11 @@ def run(args: argparse.Namespace) -> int:
             stored = stored_as_of(store, args.as_of)
             _write(args.out, export_json([s.response for s in stored], include_contacts=args.include_contacts))
             return 0
-        # Straight from the stored rows (validated on the way in), not through the model.
-        pieces = store.iter_latest_json(include_contacts=args.include_contacts)
+        # Straight from the stored rows (validated on the way in), not through the model; the
+        # digest is taken on the way, so the next report of these answers need not encode them.
+        generation = store.generation()
+        digest = hashlib.sha256()
+        pieces = _hashed(store.iter_latest_json(include_contacts=args.include_contacts), digest)
         try:
             if str(args.out) == "-":
                 sys.stdout.writelines(pieces)
@@ -104,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 2
+        store.remember_digest(digest.hexdigest(), include_contacts=args.include_contacts, generation=generation)
         return 0
 
     from analysis.reports import ReportOptions, build_snapshot, render
@@ -133,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         changes_since=args.changes_since,
     )
-    data = build_snapshot(store, options)
+    data = build_snapshot(store, options, answers_json=False)
     for section, reason in data.unavailable:
         print(f"warning: {section} left out: {reason}", file=sys.stderr)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -65,6 +67,26 @@ def _hashable(series: pd.Series) -> pd.Series:
     return series
 
 
+def _value_codes(series: pd.Series) -> np.ndarray:
+    """Equal answers -> equal small integers (lists compared item by item; every missing value one).
+
+    What ``duplicate_distributors`` compares; integers count distinct values several times faster
+    than the values' text (100,000 answers x eleven fields).
+    """
+    if series.dtype != object:
+        return pd.factorize(series, use_na_sentinel=False)[0]
+    seen: dict[object, int] = {}
+    codes = [
+        seen.setdefault(tuple(v) if isinstance(v, list) else (None if _missing(v) else v), len(seen))
+        for v in series.tolist()
+    ]
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def duplicate_distributors(frame: pd.DataFrame) -> pd.DataFrame:
     """Distributors claimed by several responses, and the fields on which those responses disagree.
 
@@ -82,7 +104,7 @@ def duplicate_distributors(frame: pd.DataFrame) -> pd.DataFrame:
     sub = frame.loc[dup]
     grouped_keys = keys[dup].to_numpy()
     fields = [f for f in COMPARED_FIELDS if f in sub]
-    compared = pd.DataFrame({f: _hashable(sub[f]).astype(str).to_numpy() for f in fields})
+    compared = pd.DataFrame({f: _value_codes(sub[f]) for f in fields})
     compared["_key"] = grouped_keys
     distinct = compared.groupby("_key", sort=True).nunique(dropna=False)
     names = pd.Series(sub["distributor"].to_numpy(), index=grouped_keys).groupby(level=0).agg(lambda s: sorted(set(s)))

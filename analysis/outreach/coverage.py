@@ -166,12 +166,17 @@ def coverage_table(cov: Coverage) -> list[list[str]]:
 COVERAGE_HEADERS: tuple[str, ...] = ("Distributor", "Status", "On roster", "Last answer", "Invited", "Answered via")
 
 
-def load_coverage(store: ResponseStore, as_of: date | None = None) -> Coverage:
-    """Coverage of a store at the end of ``as_of`` (None: now). The roster is today's roster."""
+def load_coverage(store: ResponseStore, as_of: date | None = None, frame: pd.DataFrame | None = None) -> Coverage:
+    """Coverage of a store at the end of ``as_of`` (None: now). The roster is today's roster.
+
+    ``frame`` is the analysis frame at that date when the caller already has it (a report does):
+    at 100,000 answers reading it again is most of the cost.
+    """
     from analysis.crosstab.fields import ANALYSIS_COLUMNS
     from analysis.storage.history import frame_as_of
     from analysis.storage.invitations import invitations, invited_response_ids
     from analysis.storage.roster import roster_entries
 
-    frame = frame_as_of(store, as_of, columns=ANALYSIS_COLUMNS)
+    if frame is None:
+        frame = frame_as_of(store, as_of, columns=ANALYSIS_COLUMNS)
     return compute_coverage(roster_entries(store), frame, invitations(store), invited_response_ids(store), as_of)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from analysis.reports.model import ReportData, ReportOptions, Table
 from analysis.reports.render import FORMATS, MEDIA_TYPES, render, render_bytes
-from analysis.reports.snapshot import build_snapshot, latest_per_distributor
+from analysis.reports.snapshot import answers_json_text, build_snapshot, latest_per_distributor
 
 __all__ = [
     "FORMATS",
@@ -33,6 +33,7 @@ __all__ = [
     "ReportData",
     "ReportOptions",
     "Table",
+    "answers_json_text",
     "build_snapshot",
     "latest_per_distributor",
     "render",

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 from analysis.reports.model import Cell, ExtraSection, ReportOptions, Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.storage.store import ResponseStore
 
 
-def coverage_section(store: ResponseStore, options: ReportOptions) -> ExtraSection:
+def coverage_section(store: ResponseStore, options: ReportOptions, frame: pd.DataFrame | None = None) -> ExtraSection:
     from analysis.outreach.coverage import COVERAGE_HEADERS, coverage_table, load_coverage
 
-    cov = load_coverage(store, options.as_of)
+    cov = load_coverage(store, options.as_of, frame)
     data = cov.as_json()
     via = [r.answered_via for r in cov.rows if r.status == "answered"]
     summary = (
@@ -58,10 +60,14 @@ def changes_section(store: ResponseStore, options: ReportOptions) -> ExtraSectio
     return ExtraSection("changes", f"Changes since {changes.since.isoformat()}", (summary,), (table,))
 
 
-def section_builders(store: ResponseStore, options: ReportOptions) -> list[tuple[str, Callable[[], ExtraSection]]]:
+def section_builders(
+    store: ResponseStore, options: ReportOptions, frame: pd.DataFrame | None = None
+) -> list[tuple[str, Callable[[], ExtraSection]]]:
     """The outreach and progress sections of every report, in order, each built on its own (one
-    failing leaves the others in the report)."""
-    builders: list[tuple[str, Callable[[], ExtraSection]]] = [("Coverage", lambda: coverage_section(store, options))]
+    failing leaves the others in the report). ``frame``: the report's analysis frame, if read."""
+    builders: list[tuple[str, Callable[[], ExtraSection]]] = [
+        ("Coverage", lambda: coverage_section(store, options, frame))
+    ]
     if options.changes_since is not None:
         builders.append((f"Changes since {options.changes_since}", lambda: changes_section(store, options)))
     return builders

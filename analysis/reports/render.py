@@ -40,6 +40,8 @@ def render(data: ReportData, fmt: str, *, html_url: str | None = None) -> str | 
         return html_to_pdf(render_html(data, for_print=True), timestamp=data.snapshot_at)
     if fmt == "json":
         # The canonical format: the same text whose SHA-256 the report prints.
+        if not data.answers_json:
+            raise ValueError("this report was built without the JSON answers (build_snapshot(answers_json=True))")
         return data.answers_json
     raise ValueError(f"unknown report format {fmt!r} (one of {', '.join(FORMATS)})")
 

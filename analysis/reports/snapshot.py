@@ -89,19 +89,28 @@ def _without_personal(resp: SurveyResponse) -> SurveyResponse:
 MAX_READS = 3
 
 
-def build_snapshot(store: ResponseStore, options: ReportOptions, *, now: datetime | None = None) -> ReportData:
-    """Read the store consistently and build every section of the report."""
+def build_snapshot(
+    store: ResponseStore, options: ReportOptions, *, now: datetime | None = None, answers_json: bool = True
+) -> ReportData:
+    """Read the store consistently and build every section of the report.
+
+    ``answers_json=False`` leaves the canonical JSON text out (``ReportData.answers_json`` is then
+    empty and the ``json`` format refused): a report prints only its SHA-256, which the store
+    remembers per generation, so an HTML or PDF report of 100,000 answers need not encode them all.
+    """
     for _ in range(MAX_READS):
         before = store.generation()
-        data = _build(store, options, now)
+        data = _build(store, options, now, answers_json)
         if store.generation() == before:
             break
     return data
 
 
-def _load(store: ResponseStore, options: ReportOptions) -> tuple[Any, list[StoredResponse], str, int, datetime | None]:
-    """The analysis frame, the counted answers as models, the canonical JSON export, the number
-    of responses and the snapshot time.
+def _load(
+    store: ResponseStore, options: ReportOptions, with_json: bool
+) -> tuple[Any, list[StoredResponse], str, str, int, datetime | None]:
+    """The analysis frame, the counted answers as models, the canonical JSON export (empty unless
+    ``with_json``) and its SHA-256, the number of responses and the snapshot time.
 
     Costs stay flat as answers grow (issue 14): every answer is read only through the narrow
     ``response_latest`` table (Arrow) and the raw-row JSON export; models are built only for the
@@ -116,24 +125,40 @@ def _load(store: ResponseStore, options: ReportOptions) -> tuple[Any, list[Store
         answers_json = export_json([s.response for s in stored], include_contacts=options.include_contacts)
         past = frame_as_of(store, options.as_of) if stored else None
         snapshot_at = max((s.stored_at for s in stored), default=None)
-        return past, latest_per_distributor(stored), answers_json, len(stored), snapshot_at
-    answers_json = store.export_latest_json(include_contacts=options.include_contacts)
+        sha256 = _sha256(answers_json)
+        return past, latest_per_distributor(stored), answers_json if with_json else "", sha256, len(stored), snapshot_at
+    if with_json:
+        answers_json = store.export_latest_json(include_contacts=options.include_contacts)
+        sha256 = _sha256(answers_json)
+    else:
+        answers_json, sha256 = "", store.answers_digest(include_contacts=options.include_contacts)
     frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
     if frame.empty:
-        return None, [], answers_json, 0, None
+        return None, [], answers_json, sha256, 0, None
     counted_ids = select_unit(frame, "distributor")["response_id"].tolist()
     latest = sorted(
         store.stored_responses(counted_ids),
         key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""),
     )
-    return frame, latest, answers_json, len(frame), frame["stored_at"].max().to_pydatetime()
+    return frame, latest, answers_json, sha256, len(frame), frame["stored_at"].max().to_pydatetime()
 
 
-def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -> ReportData:
+def answers_json_text(store: ResponseStore, options: ReportOptions) -> str:
+    """The canonical JSON answers a report of ``options`` describes (its SHA-256 is the report's)."""
+    if options.as_of is not None:
+        stored = stored_as_of(store, options.as_of)
+        return export_json([s.response for s in stored], include_contacts=options.include_contacts)
+    return store.export_latest_json(include_contacts=options.include_contacts)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _build(store: ResponseStore, options: ReportOptions, now: datetime | None, with_json: bool) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
-    frame, latest, answers_json, n_stored, snapshot_at = _load(store, options)
+    frame, latest, answers_json, answers_sha256, n_stored, snapshot_at = _load(store, options, with_json)
     responses = [s.response for s in latest]
-    answers_sha256 = hashlib.sha256(answers_json.encode("utf-8")).hexdigest()
 
     unavailable: list[tuple[str, str]] = []
     figures: dict[str, Any] = {}
@@ -161,7 +186,7 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
         QuestionSummary(s.key, s.title, s.table, s.key if s.key in figures else None, s.note) for s in summaries
     )
     # Before ReportData: a section that fails adds to ``unavailable``, which is frozen below.
-    extra = _progress_sections(store, options, attempt)
+    extra = _progress_sections(store, options, attempt, frame)
     return ReportData(
         options=options,
         generated_at=generated_at,
@@ -198,9 +223,10 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None) -
 
 
 def _progress_sections(
-    store: ResponseStore, options: ReportOptions, attempt: Callable[[str, Callable[[], Any]], Any]
+    store: ResponseStore, options: ReportOptions, attempt: Callable[[str, Callable[[], Any]], Any], frame: Any
 ) -> tuple[Any, ...]:
-    """Coverage and changes-since sections (``analysis.reports.progress_sections``)."""
+    """Coverage and changes-since sections (``analysis.reports.progress_sections``), from the
+    report's own analysis frame (read once for the whole report)."""
     from analysis.reports import progress_sections
 
     def guarded(build: Callable[[], Any]) -> Callable[[], Any]:
@@ -212,7 +238,7 @@ def _progress_sections(
 
         return run
 
-    built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options))
+    built = (attempt(name, guarded(build)) for name, build in progress_sections.section_builders(store, options, frame))
     # Per-distributor tables stay a summary in the report (issue 14), as the distributor table does.
     return tuple(
         dataclasses.replace(b, tables=tuple(cap_table(t, MAX_DISTRIBUTOR_ROWS) for t in b.tables))

@@ -169,6 +169,16 @@ def _migrate(engine: Engine) -> None:
                 conn.commit()
 
 
+def head_revision() -> str:
+    """The newest migration's revision id (what :func:`migrate` brings every store to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
+    if head is None:  # pragma: no cover - the app ships its migrations
+        raise RuntimeError("no migrations found")
+    return head
+
+
 def schema_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

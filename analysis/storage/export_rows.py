@@ -83,6 +83,7 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
     json_cache: dict[Any, Any] = {}
     time_cache: dict[Any, str] = {}
     out: list[dict[str, Any]] = []
+    suspicious = _row_check(keys)
     for row in rows:
         item = dict(zip(keys, row, strict=False))  # ready_by holds ready_earliest for now
         early, likely, late = item["ready_by"], row[width], row[width + 1]
@@ -101,7 +102,7 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
         item["illustrative"] = bool(item["illustrative"])
         when = item["submitted_at"]
         item["submitted_at"] = time_cache.get(when) or _utc_text(when, time_cache)
-        if _needs_marks(item):
+        if suspicious(row) or _evidence_needs_marks(item):
             item = _through_model(item, keys)
         out.append(item)
     # Stored responses all have an id, and ids are unique: the id alone is the export's order.
@@ -112,19 +113,41 @@ def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contact
 _LINE_BREAKS = str.maketrans("", "", "\t\n\r")
 
 
-def _suspicious(key: str, value: str, prose: frozenset[str]) -> bool:
-    """Could ``value`` hold a character the text rule refuses? (C-speed checks; rare when true.)"""
-    if value.isprintable():
-        return False
-    return key not in prose or not value.translate(_LINE_BREAKS).isprintable()
+def _row_check(keys: Sequence[str]) -> Any:
+    """A test of a raw row: could one of its text columns hold a character the text rule refuses?
 
-
-def _needs_marks(item: dict[str, Any]) -> bool:
+    Two C-speed checks per row, whatever the number of columns: the one-line text columns joined
+    must be printable, the prose columns joined must be printable once tabs and line breaks are
+    taken out. True is rare (text stored before the rule, or an unusual but accepted character);
+    such a row goes through the model, which marks exactly the refused characters.
+    """
     from analysis.models import PROSE_FIELDS
 
-    for key, value in item.items():
-        if value.__class__ is str and _suspicious(key, value, PROSE_FIELDS):
+    skip = {*JSON_COLUMNS, "ready_by", "illustrative", "prerelease_lag_days", "submitted_at"}
+    one_line = [i for i, k in enumerate(keys) if k not in skip and k not in PROSE_FIELDS]
+    prose = [i for i, k in enumerate(keys) if k in PROSE_FIELDS]
+    pick_line, pick_prose = _picker(one_line), _picker(prose)
+
+    def suspicious(row: Sequence[Any]) -> bool:
+        if not "".join(filter(None, pick_line(row))).isprintable():
             return True
+        text = "".join(filter(None, pick_prose(row)))
+        return not text.isprintable() and not text.translate(_LINE_BREAKS).isprintable()
+
+    return suspicious
+
+
+def _picker(indexes: Sequence[int]) -> Any:
+    """``operator.itemgetter`` that always returns a tuple (also for one index or none)."""
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        (only,) = indexes
+        return lambda row: (row[only],)
+    return operator.itemgetter(*indexes)
+
+
+def _evidence_needs_marks(item: dict[str, Any]) -> bool:
     for evidence in item.get("verification_evidence") or ():
         if any(v.__class__ is str and not v.isprintable() for v in evidence.values()):
             return True

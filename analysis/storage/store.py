@@ -38,6 +38,7 @@ from analysis.storage.tables import (
     JSON_COLUMNS,
     LATEST_REVISION_COLUMNS,
     DraftRow,
+    ExportDigestRow,
     LatestRow,
     ResponseRow,
     RevisionRow,
@@ -146,8 +147,12 @@ class ResponseStore:
     # -- transactions -------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        """One write transaction; bumps the change counter that caches key on."""
+    def _write(self, *, bump: bool = True) -> Iterator[Session]:
+        """One write transaction; bumps the change counter that caches key on.
+
+        ``bump=False`` only for bookkeeping about the answers (a remembered export digest),
+        which must not itself count as a change of the answers.
+        """
         lock = self._write_lock
         if lock is not None:
             lock.acquire()
@@ -155,11 +160,12 @@ class ResponseStore:
             with self.engine.connect().execution_options(sqlite_write=True) as conn:
                 with Session(bind=conn) as session, session.begin():
                     yield session
-                    session.execute(
-                        update(StoreMetaRow)
-                        .where(StoreMetaRow.key == "generation")
-                        .values(value=StoreMetaRow.value + 1)
-                    )
+                    if bump:
+                        session.execute(
+                            update(StoreMetaRow)
+                            .where(StoreMetaRow.key == "generation")
+                            .values(value=StoreMetaRow.value + 1)
+                        )
                 conn.commit()
         finally:
             if lock is not None:
@@ -488,6 +494,38 @@ class ResponseStore:
                 yield "[]\n" if first else "\n]\n"
             finally:
                 cursor.close()
+
+    def answers_digest(self, *, include_contacts: bool = True) -> str:
+        """SHA-256 of :meth:`export_latest_json`'s UTF-8 text, remembered per store generation.
+
+        The first call after a change streams the export through the hash (memory of one chunk);
+        later calls at the same generation read the remembered digest (``export_digests``).
+        """
+        generation = self.generation()
+        with self._read() as s:
+            known = s.scalar(
+                select(ExportDigestRow.sha256).where(
+                    ExportDigestRow.include_contacts == include_contacts, ExportDigestRow.generation == generation
+                )
+            )
+        if known:
+            return known
+        digest = hashlib.sha256()
+        for piece in self.iter_latest_json(include_contacts=include_contacts):
+            digest.update(piece.encode("utf-8"))
+        sha256 = digest.hexdigest()
+        self.remember_digest(sha256, include_contacts=include_contacts, generation=generation)
+        return sha256
+
+    def remember_digest(self, sha256: str, *, include_contacts: bool, generation: int) -> None:
+        """Keep ``sha256`` as the export's digest at ``generation``, unless the answers changed since
+        (then it describes a past state and is dropped). Does not count as a change itself."""
+        with self._write(bump=False) as s:
+            current = s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation"))
+            if int(current or 0) != generation:
+                return
+            s.execute(delete(ExportDigestRow).where(ExportDigestRow.include_contacts == include_contacts))
+            s.add(ExportDigestRow(include_contacts=include_contacts, generation=generation, sha256=sha256))
 
     def stored_responses(self, response_ids: Iterable[str]) -> list[StoredResponse]:
         """The latest revision of the given responses, as models (for the few a report shows)."""

@@ -155,6 +155,21 @@ class ThemeTagRow(Base):
     tagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ExportDigestRow(Base):
+    """The SHA-256 of the canonical JSON export at one store generation, per contacts setting.
+
+    Every report prints it; computing it means encoding every answer (seconds at 100,000). The
+    generation counter changes with every write, in the write's own transaction, so a digest
+    recorded for the current generation is exactly the digest of the current answers.
+    """
+
+    __tablename__ = "export_digests"
+
+    include_contacts: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
 class StoreMetaRow(Base):
     """Monotonic change counter: caches key on it so every writer (any replica) invalidates them."""
 
