@@ -35,7 +35,8 @@ from analysis.crosstab_view import Chart, Choices, CrosstabView, view_from_query
 from analysis.reference_data import option_label
 from ui.asof import as_of_control
 from ui.auth import require_reviewer
-from ui.distributor_link import distributor_page_link, markdown_literal
+from ui.distributor_link import distributor_page_link
+from ui.people_text import md_escape
 from ui.review_data import (
     UNIT_LABELS,
     counting_frame,
@@ -231,7 +232,7 @@ else:
         }
     )
     cell_name = f"{value_formatter(row, themes)(row_value)} × {value_formatter(col, themes)(col_value)}"
-    st.markdown(f"**{len(members):,}** in “{markdown_literal(cell_name)}”:")
+    st.markdown(f"**{len(members):,}** in “{md_escape(cell_name)}”:")
     st.dataframe(listing, hide_index=True, width="stretch")
     if NO_ANSWER in (row_value, col_value):
         st.caption(f"“{NO_ANSWER}” means the question was left empty (or, for themes, the text is not tagged yet).")

@@ -156,7 +156,7 @@ def test_crosstab_links_each_distributor_of_a_cell(seeded: ResponseStore) -> Non
 
 
 def test_a_hostile_distributor_name_in_a_link_label_stays_literal(store: ResponseStore) -> None:
-    from ui.distributor_link import markdown_literal
+    from ui.people_text import md_escape
 
     name = "**Evil** ![x](http://198.51.100.1/p.png) :red[alarm] <b>"
     store.import_responses([make_response(distributor=name, sigstore_status="in-production")])
@@ -164,7 +164,8 @@ def test_a_hostile_distributor_name_in_a_link_label_stays_literal(store: Respons
     at.selectbox(key="ct_cell_row").set_value(name).run()
     at.selectbox(key="ct_cell_col").set_value("in-production").run()
     labels = [link.proto.label for link in at.get("page_link")]
-    assert labels == [f"{markdown_literal(name)}: answers and history"]
-    # Every Markdown and Streamlit directive character is escaped: nothing is fetched or styled.
-    assert "\\*\\*Evil\\*\\* \\!\\[x\\]\\(http\\:" in labels[0] and "\\:red\\[alarm\\]" in labels[0]
+    assert labels == [f"{md_escape(name)}: answers and history"]
+    # Every Markdown and Streamlit directive character is escaped and the URL is no autolink (a
+    # word joiner after the scheme): nothing is fetched or styled.
+    assert "\\*\\*Evil\\*\\* \\!\\[x\\]\\(http\u2060\\:" in labels[0] and "\\:red\\[alarm\\]" in labels[0]
     assert "\\<b\\>" in labels[0]

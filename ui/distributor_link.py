@@ -8,26 +8,16 @@ know (a stale or hand-edited link never raises).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from ui.people_text import md_escape
+
 DISTRIBUTOR_PARAM = "distributor"
 #: Longer than any normalised name can be (names are at most 200 characters).
 _MAX_KEY = 400
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'@^%])")
-
-
-def markdown_literal(text: str) -> str:
-    """``text`` escaped so Streamlit's Markdown (labels of links and widgets) shows it as typed.
-
-    Every ASCII punctuation character may be backslash-escaped in CommonMark; this also defuses
-    Streamlit's own ``:material/…:`` and ``:red[…]`` directives. Newlines become spaces.
-    """
-    flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 @dataclass(frozen=True)
@@ -53,7 +43,7 @@ def distributor_page_link(key: str, name: str) -> None:
     """A link to one distributor's card (the label is the respondent's text, shown literally)."""
     st.page_link(
         "pages/distributors.py",
-        label=f"{markdown_literal(name)}: answers and history",
+        label=f"{md_escape(name)}: answers and history",
         icon=":material/person_search:",
         query_params={DISTRIBUTOR_PARAM: key},
     )

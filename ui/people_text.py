@@ -20,28 +20,11 @@ Two tools, for two places:
 
 from __future__ import annotations
 
-import re
-import string
-
 import streamlit as st
 
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x0b\x0c\x85]+")
-_AUTOLINK_STARTS = re.compile(r"(?i)([a-z][a-z0-9+.-]*(?=:)|www(?=\.)|@)")
-_WORD_JOINER = "\u2060"
+from analysis.markdown_text import md_escape
 
-
-def md_escape(text: object, *, limit: int | None = None) -> str:
-    """``text`` as inert Markdown: shows literally wherever Streamlit renders Markdown.
-
-    ``limit`` shortens it first (with "…"), for labels and options.
-    """
-    value = "" if text is None else str(text)
-    value = _LINE_BREAKS.sub(" ", value)
-    if limit is not None and len(value) > limit:
-        value = value[:limit].rstrip() + "…"
-    value = _AUTOLINK_STARTS.sub(lambda m: m.group(1) + _WORD_JOINER, value)
-    return _PUNCTUATION.sub(r"\\\1", value)
+__all__ = ["md_escape", "show_words"]
 
 
 def show_words(text: object, *, label: str | None = None) -> None:

@@ -94,19 +94,24 @@ def response_columns(include_contacts: bool) -> list[str]:
     return cols
 
 
+def _column_value(data: dict[str, Any], col: str) -> Any:
+    """A response column's value from the model's dump (either mode): the one place that knows
+    which columns are not plain keys (the counting note, the ready-by dates, the evidence count)."""
+    if col == COUNTED_AS_COLUMN:
+        return COUNTED_AS
+    if col.startswith("ready_"):
+        return data["ready_by"][col.removeprefix("ready_")]
+    if col == "verification_evidence_count":
+        return len(data["verification_evidence"])
+    return data[col]
+
+
 def response_row(resp: SurveyResponse, columns: Sequence[str]) -> list[Cell]:
     """One answer as flat cells: multi-selects ``;``-joined, dates ISO 8601, codes not labels."""
     data = resp.model_dump(mode="json")
     row: list[Cell] = []
     for col in columns:
-        if col == COUNTED_AS_COLUMN:
-            value: Any = COUNTED_AS
-        elif col.startswith("ready_"):
-            value = data["ready_by"][col.removeprefix("ready_")]
-        elif col == "verification_evidence_count":
-            value = len(data["verification_evidence"])
-        else:
-            value = data[col]
+        value = _column_value(data, col)
         if col in MULTI_FIELDS:
             value = ";".join(value)
         elif isinstance(value, bool):
@@ -121,14 +126,7 @@ def response_cells(resp: SurveyResponse, columns: Sequence[str]) -> list[Any]:
     data = resp.model_dump(mode="python")
     row: list[Any] = []
     for col in columns:
-        if col == COUNTED_AS_COLUMN:
-            value: Any = COUNTED_AS
-        elif col.startswith("ready_"):
-            value = data["ready_by"][col.removeprefix("ready_")]
-        elif col == "verification_evidence_count":
-            value = len(data["verification_evidence"])
-        else:
-            value = data[col]
+        value = _column_value(data, col)
         if col in MULTI_FIELDS:
             value = ";".join(v.value if isinstance(v, Enum) else str(v) for v in value)
         elif isinstance(value, Enum):

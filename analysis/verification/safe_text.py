@@ -36,6 +36,10 @@ def printable(text: str) -> str:
     )
 
 
+#: Not ``analysis.markdown_text.md_escape``: a verification result names identities and issuers
+#: (``hugo@python.org``, ``https://accounts.google.com``) that people copy from the page, and
+#: md_escape's word joiners against autolinks would travel with the copy. The app writes these
+#: sentences itself; only the file name in them is the uploader's, and it is made printable first.
 #: Characters that can start Markdown markup or HTML in Streamlit (links and images need ``[``,
 #: emphasis ``*``/``_``/``~``, code ``\```, LaTeX ``$``, tables ``|``, HTML and autolinks ``<``).
 _MARKDOWN_SPECIAL = set("\\`*_[]<>~$|#")
