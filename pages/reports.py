@@ -2,12 +2,15 @@
 
 Thin on purpose: everything is built by ``analysis.reports`` (the same code as
 ``python -m analysis export``). Builds are cached on the store's generation and the options, so
-changing nothing costs nothing and any new answer invalidates the cache. The PDF is only made on
-request: printing with headless Chromium takes seconds.
+changing nothing costs nothing and any new answer invalidates the cache. The report reads the
+review pages' cached answers frame, and only what the page shows is rendered up front (the
+Markdown preview): each download is rendered when its button is clicked, and the PDF is printed
+on request (headless Chromium takes seconds).
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -17,45 +20,53 @@ from ui.auth import is_reviewer, require_reviewer
 
 require_reviewer()
 
-from analysis.reports import MEDIA_TYPES, ReportOptions, answers_json_text, build_snapshot, render_bytes
+from analysis.reports import MEDIA_TYPES, ReportData, ReportOptions, answers_json_text, build_snapshot, render_bytes
 from analysis.reports.html import render_html
 from analysis.reports.pdf import PdfError, html_to_pdf, page_count
 from analysis.schedule import builtin_policy_descriptions, load_schedule
 from analysis.storage.db import database_url
 from ui.asof import as_of_control
+from ui.review_data import counting_frame, store_stats
 from ui.store import configured_database_url, get_store
 
-#: Built with the report (the page shows the Markdown); JSON is encoded when it is downloaded.
-TEXT_FORMATS = ("html", "md", "csv", "xlsx")
+#: Download buttons in order; each file is rendered when its button is clicked.
+FORMATS = ("html", "md", "csv", "xlsx", "json")
 LABELS = {"html": "HTML", "md": "Markdown", "csv": "CSV", "xlsx": "XLSX", "pdf": "PDF", "json": "JSON"}
 
 
-@st.cache_data(show_spinner="Building the report…", max_entries=8)
+@st.cache_resource(show_spinner="Building the report…", max_entries=8)
 def build(url: str, generation: int, options: ReportOptions) -> dict[str, Any]:
-    """Every format but PDF and JSON, plus what the page says about the build, as picklable values.
+    """The report's data and its Markdown (the preview), shared read-only by every session.
 
-    ``url`` and ``generation`` are the cache key for the data (any new answer bumps it). The JSON
-    answers (80 MB at 100,000 answers) are encoded only when downloaded (:func:`answers_json`);
-    the report prints their SHA-256, which the store remembers per generation.
+    ``url`` and ``generation`` are the cache key (any new answer bumps it). ``cache_resource``,
+    not ``cache_data``: the snapshot holds plotly figures, and a pickled copy per rerun would cost
+    more than the page. The JSON answers (80 MB at 100,000 answers) are not built here: the report
+    prints their SHA-256, which the store remembers per generation.
     """
-    del url, generation  # only part of the key; the store below is the one they identify
-    data = build_snapshot(get_store(), options, answers_json=False)
-    stamp = data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty"
+    frame = counting_frame(url, generation, options.as_of)
+    # No charts: the page shows none; HTML and PDF get them from ``drawn`` when asked for.
+    data = build_snapshot(get_store(), options, answers_json=False, frame=frame, figures=False)
     return {
-        "files": {fmt: render_bytes(data, fmt) for fmt in TEXT_FORMATS},
-        # What the PDF prints: the same report with charts sized for the page.
-        "print_html": render_html(data, for_print=True),
-        "personal_note": data.personal_data_note,
-        "unavailable": data.unavailable,
-        "answers_sha256": data.answers_sha256,
-        "stamp": stamp,
-        "snapshot_at": data.snapshot_at,
+        "data": data,
+        "md": render_bytes(data, "md"),
+        "stamp": data.snapshot_at.strftime("%Y%m%d-%H%M") if data.snapshot_at else "empty",
     }
 
 
-def answers_json(options: ReportOptions) -> bytes:
-    """The canonical JSON answers, encoded when the JSON button is clicked (deferred download)."""
-    return answers_json_text(get_store(), options).encode("utf-8")
+@st.cache_resource(show_spinner="Drawing the report's charts…", max_entries=4)
+def drawn(url: str, generation: int, options: ReportOptions) -> ReportData:
+    """The same report with its charts, for HTML and PDF (built on the first such request)."""
+    frame = counting_frame(url, generation, options.as_of)
+    return build_snapshot(get_store(), options, answers_json=False, frame=frame)
+
+
+def report_file(url: str, generation: int, options: ReportOptions, fmt: str) -> bytes:
+    """One download, rendered when its button is clicked (the JSON answers encoded then too)."""
+    if fmt == "json":
+        return answers_json_text(get_store(), options).encode("utf-8")
+    if fmt == "html":
+        return render_bytes(drawn(url, generation, options), fmt)
+    return render_bytes(build(url, generation, options)["data"], fmt)
 
 
 st.title("Reports for Steering Council review")
@@ -68,7 +79,7 @@ st.write(
 store = get_store()
 generation = store.generation()
 as_of = as_of_control()
-if store.stats()["responses"] == 0:
+if store_stats(database_url(configured_database_url()), generation)["responses"] == 0:
     st.info("No answers have been submitted yet, so there is nothing to report. Import answers or wait for the survey.")
     st.stop()
 
@@ -138,35 +149,28 @@ options = ReportOptions(
     as_of=as_of,
     changes_since=changes_since if isinstance(changes_since, date) else None,
 )
-built = build(database_url(configured_database_url()), generation, options)
+url = database_url(configured_database_url())
+built = build(url, generation, options)
+report: ReportData = built["data"]
 
 if options.include_contacts:
-    st.warning(built["personal_note"])
+    st.warning(report.personal_data_note)
 else:
-    st.caption(built["personal_note"])
-for section, reason in built["unavailable"]:
+    st.caption(report.personal_data_note)
+for section, reason in report.unavailable:
     st.warning(f"{section} could not be included: {reason}.")
 
 st.subheader("Download")
-columns = st.columns(len(TEXT_FORMATS) + 2)
-for column, fmt in zip(columns, TEXT_FORMATS, strict=False):
+columns = st.columns(len(FORMATS) + 1)
+for column, fmt in zip(columns, FORMATS, strict=False):
     column.download_button(
         LABELS[fmt],
-        data=built["files"][fmt],
+        data=built["md"] if fmt == "md" else functools.partial(report_file, url, generation, options, fmt),
         file_name=f"pep761-report-{built['stamp']}.{fmt}",
         mime=MEDIA_TYPES[fmt],
         key=f"download_{fmt}",
         use_container_width=True,
     )
-columns[len(TEXT_FORMATS)].download_button(
-    LABELS["json"],
-    data=lambda: answers_json(options),
-    file_name=f"pep761-report-{built['stamp']}.json",
-    mime=MEDIA_TYPES["json"],
-    key="download_json",
-    use_container_width=True,
-    help="The canonical answers; encoded when you click (large for many answers).",
-)
 
 pdf_key = (database_url(configured_database_url()), generation, options)
 pdf_state = st.session_state.get("report_pdf")
@@ -184,7 +188,9 @@ with columns[-1]:
     elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
         try:
             with st.spinner("Printing the report with headless Chromium (a few seconds)…"):
-                pdf = html_to_pdf(built["print_html"], timestamp=built["snapshot_at"])
+                # What the PDF prints: the same report with charts sized for the page.
+                printed = drawn(url, generation, options)
+                pdf = html_to_pdf(render_html(printed, for_print=True), timestamp=printed.snapshot_at)
         except PdfError as exc:
             st.error(str(exc))
         else:
@@ -199,10 +205,10 @@ if pdf_bytes is not None:
     )
 else:
     st.caption("The PDF is printed on request (Prepare PDF); the page says here when it is ready.")
-st.caption(f"SHA-256 of the exported answers (JSON): `{built['answers_sha256']}`")
+st.caption(f"SHA-256 of the exported answers (JSON): `{report.answers_sha256}`")
 
 st.subheader("Markdown preview")
 rendered, source = st.tabs(["As it will look", "Source to paste"])
-markdown = built["files"]["md"].decode("utf-8")
+markdown = built["md"].decode("utf-8")
 rendered.markdown(markdown)
 source.code(markdown, language="markdown")

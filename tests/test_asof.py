@@ -10,6 +10,7 @@ import pytest
 from analysis.crosstab import crosstab, end_of_day, select_unit, state_as_of
 from analysis.storage import ResponseStore
 from analysis.storage.history import frame_as_of, revisions_frame
+from tests.conftest import make_response
 from tests.history_support import A, B, C, fill_history
 
 
@@ -175,3 +176,37 @@ def test_timeline_applies_the_same_rule_as_state_as_of_and_units() -> None:
         expected = state.iloc[unit_positions(state)][["response_id", "revision"]].values.tolist()
         got = frame.iloc[timeline.distributor_positions(day)][["response_id", "revision"]].values.tolist()
         assert sorted(map(tuple, got)) == sorted(map(tuple, expected)), day
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 1, 9), date(2026, 1, 31), date(2026, 2, 20), date(2026, 3, 5), date(2027, 1, 1)]
+)
+def test_as_of_export_from_raw_rows_equals_the_models_export(store: ResponseStore, day: date) -> None:
+    """The as-of JSON is built from raw rows (issue 14); the model's export is the reference."""
+    from analysis.importer import export_json
+    from analysis.storage.history import export_json_as_of, stored_as_of
+
+    fill_history(store)
+    store.import_responses([make_response(distributor="Late", contact="x@example.org", comments="a\nb")])
+    for include_contacts in (True, False):
+        reference = export_json([s.response for s in stored_as_of(store, day)], include_contacts=include_contacts)
+        assert export_json_as_of(store, day, include_contacts=include_contacts) == reference
+
+
+def test_as_of_report_counts_as_the_model_path_did(store: ResponseStore) -> None:
+    """The lean as-of snapshot (models only for counted answers) counts what ``latest_per_distributor``
+    of every stored answer counts, and prints the digest of the as-of JSON."""
+    import hashlib
+
+    from analysis.reports import ReportOptions, build_snapshot
+    from analysis.reports.snapshot import latest_per_distributor
+    from analysis.storage.history import export_json_as_of, stored_as_of
+
+    fill_history(store)
+    for day in (date(2026, 1, 31), date(2026, 2, 20), date(2026, 3, 6)):
+        data = build_snapshot(store, ReportOptions(as_of=day, draws=100), answers_json=False)
+        expected = latest_per_distributor(stored_as_of(store, day))
+        assert [r.response_id for r in data.answers] == [s.response.response_id for s in expected]
+        assert data.responses == len(stored_as_of(store, day))
+        digest = hashlib.sha256(export_json_as_of(store, day, include_contacts=False).encode()).hexdigest()
+        assert data.answers_sha256 == digest

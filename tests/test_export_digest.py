@@ -9,10 +9,12 @@ and the JSON a person downloads from the Reports page is the text whose digest t
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser
 
 from analysis.cli import main
@@ -86,9 +88,30 @@ def test_report_without_json_text_prints_the_same_digest(store: ResponseStore) -
             render(lean, "json")
 
 
+def test_formats_without_charts_are_the_same_built_without_figures(store: ResponseStore) -> None:
+    """Markdown, CSV and XLSX do not depend on whether the snapshot drew its charts (the CLI and the
+    Reports page build them without), and the HTML of a drawn snapshot has every chart."""
+    from datetime import UTC, datetime
+
+    from tests.reports_support import load_seed
+
+    load_seed(store)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    options = ReportOptions(draws=200)
+    drawn = build_snapshot(store, options, now=now, answers_json=False)
+    plain = build_snapshot(store, options, now=now, answers_json=False, figures=False)
+    assert drawn.figures and not plain.figures
+    for fmt in ("md", "csv", "xlsx"):
+        assert render(plain, fmt) == render(drawn, fmt), fmt
+    assert str(render(drawn, "html")).count('class="plotly-graph-div"') == len(drawn.figures)
+
+
 @pytest.mark.browser
-def test_reports_page_json_download_is_the_text_whose_digest_it_shows(browser: Browser, tmp_path: Path) -> None:
+def test_reports_page_downloads_are_rendered_on_click(browser: Browser, tmp_path: Path) -> None:
+    """Each download is rendered when clicked (deferred): what arrives is the report, and the JSON
+    is the text whose digest the page and the HTML report show."""
     require_chromium()
+    files: dict[str, bytes] = {}
     with running_app(tmp_path) as base:
         page = browser.new_page()
         page.goto(f"{base}/reports")
@@ -96,8 +119,14 @@ def test_reports_page_json_download_is_the_text_whose_digest_it_shows(browser: B
         caption.wait_for(timeout=120_000)
         shown = re.search(r"[0-9a-f]{64}", caption.inner_text())
         assert shown is not None
-        with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name="JSON").click()
-        body = Path(info.value.path()).read_bytes()
+        for label in ("HTML", "Markdown", "CSV", "XLSX", "JSON"):
+            with page.expect_download(timeout=60_000) as info:
+                page.get_by_role("button", name=label, exact=True).click()
+            files[label] = Path(info.value.path()).read_bytes()
         page.close()
-    assert body.startswith(b"[\n{") and sha(body) == shown.group(0)
+    assert files["JSON"].startswith(b"[\n{") and sha(files["JSON"]) == shown.group(0)
+    assert shown.group(0).encode() in files["HTML"] and files["HTML"].startswith(b"<!DOCTYPE html>")
+    assert files["Markdown"].startswith(b"## PEP 761") and shown.group(0).encode() in files["Markdown"]
+    assert files["CSV"].splitlines()[0].startswith(b"response_id,distributor,") and len(files["CSV"].splitlines()) > 9
+    workbook = load_workbook(io.BytesIO(files["XLSX"]), read_only=True)
+    assert "Responses" in workbook.sheetnames

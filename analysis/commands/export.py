@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.cli_args import add_as_of, parse_date
-from analysis.importer import export_json
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
-from analysis.storage.history import stored_as_of
+from analysis.storage.history import export_json_as_of
 
 FORMATS = ["html", "md", "csv", "xlsx", "pdf", "json"]
 DEFAULT_SEED = 761
@@ -97,9 +96,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(resolve_database_url(args.database_url))
     if args.format == "json":
         # Unchanged canonical export: no report is built, so nothing else can fail.
-        if args.as_of is not None:  # a past state: through the revisions and the model
-            stored = stored_as_of(store, args.as_of)
-            _write(args.out, export_json([s.response for s in stored], include_contacts=args.include_contacts))
+        if args.as_of is not None:  # a past state: the revisions that counted then, from raw rows
+            _write(args.out, export_json_as_of(store, args.as_of, include_contacts=args.include_contacts))
             return 0
         # Straight from the stored rows (validated on the way in), not through the model; the
         # digest is taken on the way, so the next report of these answers need not encode them.
@@ -146,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         changes_since=args.changes_since,
     )
-    data = build_snapshot(store, options, answers_json=False)
+    # Only HTML and PDF draw charts; the other formats have none to draw.
+    data = build_snapshot(store, options, answers_json=False, figures=args.format in ("html", "pdf"))
     for section, reason in data.unavailable:
         print(f"warning: {section} left out: {reason}", file=sys.stderr)
     try:

@@ -148,8 +148,10 @@ def _interval(bounds: tuple[float, float], digits: int = 0) -> str:
     return f"{lo:,.{digits}f}–{hi:,.{digits}f}"
 
 
-def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple[SimulationSection, dict[str, Any]]:
-    """The simulator's comparison of the chosen policies, plus the timeline figures.
+def simulation(
+    responses: list[SurveyResponse], options: ReportOptions, *, draw: bool = True
+) -> tuple[SimulationSection, dict[str, Any]]:
+    """The simulator's comparison of the chosen policies, plus the timeline figures (``draw``).
 
     Deterministic numbers (one date per release) sit next to the Monte Carlo expectation and its
     5th-95th percentile range, so a reader sees both the rule-based answer and its uncertainty.
@@ -249,7 +251,7 @@ def simulation(responses: list[SurveyResponse], options: ReportOptions) -> tuple
                 note="Distributors exposed, at risk in the Monte Carlo, or with no ready date.",
             )
         )
-    figures = _simulation_figures(det, mc, schedule, options.threshold, rec.policy)
+    figures = _simulation_figures(det, mc, schedule, options.threshold, rec.policy) if draw else {}
     section = SimulationSection(
         comparison=comparison,
         recommendation=rec.sentence,

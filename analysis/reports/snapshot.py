@@ -22,11 +22,13 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 import analysis
 from analysis.counting import headline
-from analysis.importer import export_json
 from analysis.models import (
     ENUM_FIELDS,
     MULTI_FIELDS,
@@ -49,7 +51,7 @@ from analysis.reports.model import (
     ThemeSummary,
 )
 from analysis.storage import ResponseStore, StoredResponse
-from analysis.storage.history import frame_as_of, stored_as_of
+from analysis.storage.history import export_json_as_of, frame_as_of, stored_revisions
 
 #: The cross-tab engine's label for an empty multi-select (kept identical so tables match).
 NO_ANSWER = "(no answer)"
@@ -90,24 +92,39 @@ MAX_READS = 3
 
 
 def build_snapshot(
-    store: ResponseStore, options: ReportOptions, *, now: datetime | None = None, answers_json: bool = True
+    store: ResponseStore,
+    options: ReportOptions,
+    *,
+    now: datetime | None = None,
+    answers_json: bool = True,
+    frame: pd.DataFrame | None = None,
+    figures: bool = True,
 ) -> ReportData:
     """Read the store consistently and build every section of the report.
 
     ``answers_json=False`` leaves the canonical JSON text out (``ReportData.answers_json`` is then
     empty and the ``json`` format refused): a report prints only its SHA-256, which the store
     remembers per generation, so an HTML or PDF report of 100,000 answers need not encode them all.
+
+    ``frame`` is the analysis frame (``ANALYSIS_COLUMNS``, at ``options.as_of``) when the caller
+    holds it already, read at the generation the caller keys its cache on (the Reports page shares
+    the review pages' frame); the report is then built once from it, not re-read.
+
+    ``figures=False`` draws no chart (``ReportData.figures`` empty): for the formats without
+    charts (Markdown, CSV, XLSX, JSON) and for what the Reports page shows before a download.
     """
+    if frame is not None:
+        return _build(store, options, now, answers_json, frame, figures)
     for _ in range(MAX_READS):
         before = store.generation()
-        data = _build(store, options, now, answers_json)
+        data = _build(store, options, now, answers_json, None, figures)
         if store.generation() == before:
             break
     return data
 
 
 def _load(
-    store: ResponseStore, options: ReportOptions, with_json: bool
+    store: ResponseStore, options: ReportOptions, with_json: bool, given: pd.DataFrame | None = None
 ) -> tuple[Any, list[StoredResponse], str, str, int, datetime | None]:
     """The analysis frame, the counted answers as models, the canonical JSON export (empty unless
     ``with_json``) and its SHA-256, the number of responses and the snapshot time.
@@ -121,18 +138,27 @@ def _load(
     from analysis.crosstab import ANALYSIS_COLUMNS, select_unit
 
     if options.as_of is not None:
-        stored = stored_as_of(store, options.as_of)
-        answers_json = export_json([s.response for s in stored], include_contacts=options.include_contacts)
-        past = frame_as_of(store, options.as_of) if stored else None
-        snapshot_at = max((s.stored_at for s in stored), default=None)
+        # A past state: the frame from the revisions (the as-of rule), the JSON from raw rows, and
+        # models only for the counted answers, as for the current state.
+        answers_json = export_json_as_of(store, options.as_of, include_contacts=options.include_contacts)
         sha256 = _sha256(answers_json)
-        return past, latest_per_distributor(stored), answers_json if with_json else "", sha256, len(stored), snapshot_at
+        past = given if given is not None else frame_as_of(store, options.as_of, columns=ANALYSIS_COLUMNS)
+        if past.empty:
+            return None, [], answers_json if with_json else "", sha256, 0, None
+        counted = select_unit(past, "distributor")
+        pairs = list(zip(counted["response_id"].astype(str), counted["revision"].astype(int), strict=True))
+        latest = sorted(
+            stored_revisions(store, pairs),
+            key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""),
+        )
+        snapshot_at = past["stored_at"].max().to_pydatetime()
+        return past, latest, answers_json if with_json else "", sha256, len(past), snapshot_at
     if with_json:
         answers_json = store.export_latest_json(include_contacts=options.include_contacts)
         sha256 = _sha256(answers_json)
     else:
         answers_json, sha256 = "", store.answers_digest(include_contacts=options.include_contacts)
-    frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
+    frame = given if given is not None else store.latest_frame(columns=ANALYSIS_COLUMNS)
     if frame.empty:
         return None, [], answers_json, sha256, 0, None
     counted_ids = select_unit(frame, "distributor")["response_id"].tolist()
@@ -146,8 +172,7 @@ def _load(
 def answers_json_text(store: ResponseStore, options: ReportOptions) -> str:
     """The canonical JSON answers a report of ``options`` describes (its SHA-256 is the report's)."""
     if options.as_of is not None:
-        stored = stored_as_of(store, options.as_of)
-        return export_json([s.response for s in stored], include_contacts=options.include_contacts)
+        return export_json_as_of(store, options.as_of, include_contacts=options.include_contacts)
     return store.export_latest_json(include_contacts=options.include_contacts)
 
 
@@ -155,9 +180,16 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _build(store: ResponseStore, options: ReportOptions, now: datetime | None, with_json: bool) -> ReportData:
+def _build(
+    store: ResponseStore,
+    options: ReportOptions,
+    now: datetime | None,
+    with_json: bool,
+    given: pd.DataFrame | None = None,
+    draw: bool = True,
+) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
-    frame, latest, answers_json, answers_sha256, n_stored, snapshot_at = _load(store, options, with_json)
+    frame, latest, answers_json, answers_sha256, n_stored, snapshot_at = _load(store, options, with_json, given)
     responses = [s.response for s in latest]
 
     unavailable: list[tuple[str, str]] = []
@@ -173,11 +205,11 @@ def _build(store: ResponseStore, options: ReportOptions, now: datetime | None, w
     counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
     summaries = tuple(_summaries(responses))
     crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(frame)) or ()
-    if responses:
+    if responses and draw:
         figures.update(attempt("Charts", lambda: sections.figures(frame)) or {})
     simulation = None
     if responses:
-        result = attempt("Simulator", lambda: sections.simulation(responses, options))
+        result = attempt("Simulator", lambda: sections.simulation(responses, options, draw=draw))
         if result is not None:
             simulation, sim_figures = result
             figures.update(sim_figures)

@@ -75,13 +75,31 @@ def counted_revisions(store: ResponseStore, as_of: date) -> list[tuple[str, int]
     return list(zip(frame["response_id"].astype(str), frame["revision"].astype(int), strict=True))
 
 
-def stored_as_of(store: ResponseStore, as_of: date | None) -> list[StoredResponse]:
-    """Like ``ResponseStore.latest()`` (full answers, response_id order), at the end of ``as_of``."""
-    if as_of is None:
-        return store.latest()
+def export_json_as_of(store: ResponseStore, as_of: date, *, include_contacts: bool = True) -> str:
+    """The canonical JSON export of the answers that counted at the end of ``as_of``.
+
+    The same text ``export_json`` writes from ``stored_as_of``'s models, built from raw rows as
+    the current export is (``export_rows``): validated on the way in, not on every way out.
+    """
+    from analysis.storage import export_rows
+
+    pairs = set(counted_revisions(store, as_of))
+    table = RevisionRow.__table__
+    wanted = export_rows.stored_columns(include_contacts)
+    stmt = select(
+        table.c.response_id.label("counted_id"),
+        table.c.revision.label("counted_revision"),
+        *(table.c[n] for n in wanted),
+    )
+    names, rows = _fetch(store.engine, stmt)
+    kept = [row[2:] for row in rows if (row[0], row[1]) in pairs]
+    return export_rows.dumps(export_rows.records(names[2:], kept, include_contacts))
+
+
+def stored_revisions(store: ResponseStore, pairs: Sequence[tuple[str, int]]) -> list[StoredResponse]:
+    """The given (response_id, revision) revisions as models, in response_id order."""
     from analysis.storage.store import _from_row
 
-    pairs = counted_revisions(store, as_of)
     out: list[StoredResponse] = []
     with store._read() as s:
         for i in range(0, len(pairs), 500):
@@ -89,6 +107,13 @@ def stored_as_of(store: ResponseStore, as_of: date | None) -> list[StoredRespons
             match = or_(*(and_(RevisionRow.response_id == rid, RevisionRow.revision == rev) for rid, rev in chunk))
             out.extend(_from_row(r) for r in s.scalars(select(RevisionRow).where(match)).all())
     return sorted(out, key=lambda item: str(item.response.response_id))
+
+
+def stored_as_of(store: ResponseStore, as_of: date | None) -> list[StoredResponse]:
+    """Like ``ResponseStore.latest()`` (full answers, response_id order), at the end of ``as_of``."""
+    if as_of is None:
+        return store.latest()
+    return stored_revisions(store, counted_revisions(store, as_of))
 
 
 def stats_as_of(store: ResponseStore, as_of: date | None) -> dict[str, Any]:
