@@ -170,6 +170,9 @@ for column, fmt in zip(columns, FORMATS, strict=False):
         mime=MEDIA_TYPES[fmt],
         key=f"download_{fmt}",
         use_container_width=True,
+        # No rerun on click: a rerun racing the download can cancel it (Streamlit's docs), and
+        # nothing on the page changes when a file is taken.
+        on_click="ignore",
     )
 
 pdf_key = (database_url(configured_database_url()), generation, options)
@@ -184,6 +187,7 @@ with columns[-1]:
             mime=MEDIA_TYPES["pdf"],
             key="download_pdf",
             use_container_width=True,
+            on_click="ignore",
         )
     elif st.button("Prepare PDF", key="prepare_pdf", use_container_width=True, help="Prints the HTML with Chromium"):
         try:

@@ -65,6 +65,27 @@ def test_a_digest_of_a_past_generation_is_not_remembered(store: ResponseStore) -
     assert store.answers_digest() == sha(store.export_latest_json())
 
 
+def test_a_store_that_cannot_take_the_digest_still_exports_and_reports(
+    store: ResponseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The digest is a cache: a locked or read-only store loses only the remembering."""
+    from sqlalchemy.exc import OperationalError
+
+    store.import_responses([make_response(distributor=f"D{i}") for i in range(3)])
+
+    def locked(self: ResponseStore, **kwargs: object) -> None:
+        raise OperationalError("UPDATE export_digests", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(ResponseStore, "_write", locked)
+    out = tmp_path / "answers.json"
+    assert main(["export", "--format", "json", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == store.export_latest_json(include_contacts=False)
+    assert store.answers_digest() == sha(store.export_latest_json())  # computed, not remembered
+    assert main(["export", "--format", "md", "--out", str(tmp_path / "r.md"), "--draws", "100"]) == 0
+    assert sha(out.read_bytes()) in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_export_json_remembers_the_digest_of_the_file_it_wrote(
     store: ResponseStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

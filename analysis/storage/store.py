@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -517,15 +518,24 @@ class ResponseStore:
         self.remember_digest(sha256, include_contacts=include_contacts, generation=generation)
         return sha256
 
-    def remember_digest(self, sha256: str, *, include_contacts: bool, generation: int) -> None:
+    def remember_digest(self, sha256: str, *, include_contacts: bool, generation: int) -> bool:
         """Keep ``sha256`` as the export's digest at ``generation``, unless the answers changed since
-        (then it describes a past state and is dropped). Does not count as a change itself."""
-        with self._write(bump=False) as s:
-            current = s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation"))
-            if int(current or 0) != generation:
-                return
-            s.execute(delete(ExportDigestRow).where(ExportDigestRow.include_contacts == include_contacts))
-            s.add(ExportDigestRow(include_contacts=include_contacts, generation=generation, sha256=sha256))
+        (then it describes a past state and is dropped). Does not count as a change itself.
+
+        Only a cache: when the store cannot take the write (a read-only database role, SQLite
+        locked by a long import beyond the busy timeout) nothing is kept and False is returned;
+        the export or report that computed the digest goes on.
+        """
+        try:
+            with self._write(bump=False) as s:
+                current = s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation"))
+                if int(current or 0) != generation:
+                    return False
+                s.execute(delete(ExportDigestRow).where(ExportDigestRow.include_contacts == include_contacts))
+                s.add(ExportDigestRow(include_contacts=include_contacts, generation=generation, sha256=sha256))
+        except DBAPIError:
+            return False
+        return True
 
     def stored_responses(self, response_ids: Iterable[str]) -> list[StoredResponse]:
         """The latest revision of the given responses, as models (for the few a report shows)."""
