@@ -75,7 +75,12 @@ def latest_per_distributor(stored: Iterable[StoredResponse]) -> list[StoredRespo
         current = best.get(key)
         if current is None or _recency(item) >= _recency(current):
             best[key] = item
-    return sorted(best.values(), key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""))
+    return sorted(best.values(), key=_by_name)
+
+
+def _by_name(item: StoredResponse) -> tuple[str, str]:
+    """The report's display order of counted answers: distributor name, then response id."""
+    return (item.response.distributor.casefold(), item.response.response_id or "")
 
 
 def _recency(item: StoredResponse) -> tuple[datetime, datetime, int, str]:
@@ -149,7 +154,7 @@ def _load(
         pairs = list(zip(counted["response_id"].astype(str), counted["revision"].astype(int), strict=True))
         latest = sorted(
             stored_revisions(store, pairs),
-            key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""),
+            key=_by_name,
         )
         snapshot_at = past["stored_at"].max().to_pydatetime()
         return past, latest, answers_json if with_json else "", sha256, len(past), snapshot_at
@@ -164,7 +169,7 @@ def _load(
     counted_ids = select_unit(frame, "distributor")["response_id"].tolist()
     latest = sorted(
         store.stored_responses(counted_ids),
-        key=lambda s: (s.response.distributor.casefold(), s.response.response_id or ""),
+        key=_by_name,
     )
     return frame, latest, answers_json, sha256, len(frame), frame["stored_at"].max().to_pydatetime()
 
