@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from sqlalchemy import Engine, inspect
 
 from analysis.storage import ResponseStore, open_store
-from analysis.storage.db import head_revision, migrate, schema_revision
+from analysis.storage.db import SCHEMA_HEAD, head_revision, migrate, schema_revision
 from tests.conftest import ROOT, make_response
 from tests.test_store import latest_table_and_expected
 
@@ -62,3 +65,29 @@ def test_migrating_twice_changes_nothing(store: ResponseStore) -> None:
     before = latest_table_and_expected(store)
     migrate(store.engine)
     assert latest_table_and_expected(store) == before
+
+
+def test_the_written_out_head_is_alembics_head() -> None:
+    """``SCHEMA_HEAD`` lets a store at the head open without Alembic; it must name the real head."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_a_store_at_the_head_opens_without_alembic(store: ResponseStore) -> None:
+    """Every CLI command opens the store: one already migrated does not pay for importing Alembic."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    probe = (
+        "import sys; from analysis.storage import open_store; s = open_store(sys.argv[1]); "
+        "print('alembic' in sys.modules, s.generation())"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, url], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "0"]
+
+
+def test_a_store_one_migration_behind_is_brought_to_the_head(store: ResponseStore) -> None:
+    fill(store)
+    before = store.export_latest_json()
+    downgrade(store.engine, "0006")
+    assert schema_revision(store.engine) == "0006"
+    open_store(store.engine.url.render_as_string(hide_password=False)).engine.dispose()
+    assert schema_revision(store.engine) == SCHEMA_HEAD
+    assert store.export_latest_json() == before
