@@ -66,10 +66,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _hashed(pieces: Iterator[str], digest: Any) -> Iterator[str]:
+def _hashed(pieces: Iterator[str], digest: Any) -> Iterator[bytes]:
+    """Each piece as the UTF-8 bytes that are written, hashed on the way (encoded once)."""
     for piece in pieces:
-        digest.update(piece.encode("utf-8"))
-        yield piece
+        data = piece.encode("utf-8")
+        digest.update(data)
+        yield data
 
 
 def _write(out: Path, payload: str | bytes) -> None:
@@ -106,9 +108,11 @@ def run(args: argparse.Namespace) -> int:
         pieces = _hashed(store.iter_latest_json(include_contacts=args.include_contacts), digest)
         try:
             if str(args.out) == "-":
-                sys.stdout.writelines(pieces)
+                sys.stdout.flush()
+                sys.stdout.buffer.writelines(pieces)
+                sys.stdout.buffer.flush()
             else:
-                with args.out.open("w", encoding="utf-8", newline="") as out:
+                with args.out.open("wb") as out:
                     out.writelines(pieces)
                 print(f"wrote {args.out}", file=sys.stderr)
         except OSError as exc:

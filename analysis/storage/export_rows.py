@@ -2,10 +2,18 @@
 
 Why not through the model: answers are validated once, on the way in; turning 100,000 stored rows
 back into pydantic objects only to dump them again cost seconds (issue 14: 1.5 s at 10,000 answers
-against 0.4 s for plain SQL + ``json.dumps``). Here each DB-API row becomes a dict in the model's key
-order, with values in the model's JSON form: dates ISO 8601, datetimes in UTC with ``Z``, list
-columns decoded once per distinct text (answers repeat). ``analysis.importer.export_json`` is the
-reference implementation through the model; a test holds the two byte-equal.
+against 0.4 s for plain SQL + ``json.dumps``). Here a chunk of DB-API rows becomes JSON text a
+column at a time: each column's values are encoded by one C function mapped over the column
+(strings by the ``json`` module's own escaper, list columns once per distinct stored text, dates
+and times once per distinct value), and a line is one ``%`` of a template holding the keys in the
+model's order. ``analysis.importer.export_json`` is the reference implementation through the
+model; a test holds the two byte-equal.
+
+A row that may hold a character the text rule refuses (text stored before the rule existed) is
+found from its line alone: the encoder escapes every C0 control with a backslash and leaves every
+other non-printable character as it is, so a printable line without a backslash holds none. Only
+the rare other lines are looked at column by column, and a row that does hold one goes through the
+model (``STORED``), which marks exactly the refused characters.
 
 Layout: a JSON list with one answer per line (``[`` and ``]`` on lines of their own). It is what
 ``json.dumps`` writes per object in C, diffs and greps line by line, and imports back unchanged.
@@ -15,15 +23,16 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
-from analysis.storage.tables import JSON_COLUMNS
+from analysis.storage.tables import JSON_COLUMNS, RevisionRow
 
 #: Answer keys never exported without ``--include-contacts``.
 PERSONAL_KEYS = ("contact", "respondent_role")
-_READY = ("ready_earliest", "ready_likely", "ready_latest")
+_NULL = "null"
 
 
 def canonical_keys() -> tuple[str, ...]:
@@ -41,85 +50,133 @@ def stored_columns(include_contacts: bool) -> list[str]:
     """The ``response_revisions`` columns to select, in the exported keys' order.
 
     ``ready_by`` is three columns: ``ready_earliest`` stands in its place and the other two come
-    last, so a row zips onto the keys in C (:func:`records`).
+    last, so a row zips onto the keys in C.
     """
     columns = ["ready_earliest" if k == "ready_by" else k for k in exported_keys(include_contacts)]
     return [*columns, "ready_likely", "ready_latest"]
 
 
-def _utc_text(value: Any, cache: dict[Any, str]) -> str | None:
+def _utc_text(value: Any) -> str:
     """A stored datetime as pydantic writes it: ISO 8601 in UTC with ``Z``."""
-    if value is None:
-        return None
-    found = cache.get(value)
-    if found is not None:
-        return found
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    text = moment.replace(tzinfo=None).isoformat() + "Z"
-    cache[value] = text
-    return text
+    return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
-def _date_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]
+def _date_text(value: Any) -> str:
+    """A stored date as ISO text (SQLite hands dates back as that text already, PostgreSQL as ``date``)."""
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
-def records(names: Sequence[str], rows: Iterable[Sequence[Any]], include_contacts: bool) -> list[dict[str, Any]]:
-    """Rows selected as :func:`stored_columns` says, as canonical JSON objects.
+class _Memo(dict[Any, str]):
+    """``convert`` of a value, remembered: an export repeats a few thousand distinct values.
 
-    Equal list answers share one decoded list (read-only by convention: the objects are made to be
-    encoded, not changed).
+    A dict whose ``__missing__`` converts, so ``map(memo.__getitem__, column)`` runs in C for
+    every value already seen.
     """
-    keys = exported_keys(include_contacts)
-    if list(names) != stored_columns(include_contacts):
-        raise ValueError("rows must be selected in stored_columns() order")
-    width = len(keys)
-    list_keys = [k for k in keys if k in JSON_COLUMNS]
-    json_cache: dict[Any, Any] = {}
-    time_cache: dict[Any, str] = {}
-    out: list[dict[str, Any]] = []
-    suspicious = _row_check(keys)
-    for row in rows:
-        item = dict(zip(keys, row, strict=False))  # ready_by holds ready_earliest for now
-        early, likely, late = item["ready_by"], row[width], row[width + 1]
-        # SQLite hands dates back as ISO text already; PostgreSQL as ``date``.
+
+    def __init__(self, convert: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> str:
+        found = self[value] = self.convert(value)
+        return found
+
+
+class RowWriter:
+    """Turns rows selected as :func:`stored_columns` says into canonical JSON lines.
+
+    One writer per export: it remembers the encoded form of repeated values (list texts, dates,
+    timestamps) across chunks.
+    """
+
+    def __init__(self, names: Sequence[str], include_contacts: bool) -> None:
+        if list(names) != stored_columns(include_contacts):
+            raise ValueError("rows must be selected in stored_columns() order")
+        self.keys = exported_keys(include_contacts)
+        self.width = len(self.keys)
+        self.template = "{" + ", ".join(f"{encode_basestring(k)}: %s" for k in self.keys) + "}"
+        self._ready = "{" + ", ".join(f'"{k}": %s' for k in ("earliest", "likely", "latest")) + "}"
+        self._list = _Memo(self._list_text).__getitem__
+        self._time = _Memo(lambda v: encode_basestring(_utc_text(v))).__getitem__
+        self._date = _Memo(lambda v: _NULL if v is None else encode_basestring(_date_text(v))).__getitem__
+        self._nullable = frozenset(c.name for c in RevisionRow.__table__.columns if c.nullable)
+        self._item_encoder = _encoder()
+        self._suspicious = _row_check(self.keys)
+
+    @staticmethod
+    def _list_text(text: Any) -> str:
+        # Re-encoded rather than copied: a store written by an older version may space it otherwise.
+        return _encode_one(json.loads(text) if text else [])
+
+    def _column(self, key: str, values: Sequence[Any]) -> Iterable[str]:
+        if key in JSON_COLUMNS:
+            return map(self._list, values)
+        if key == "illustrative":
+            return ["true" if v else "false" for v in values]
+        if key == "prerelease_lag_days":
+            return map(int.__repr__, values)
+        if key == "submitted_at":
+            return map(self._time, values)
+        if key in self._nullable:
+            return [_NULL if v is None else encode_basestring(v) for v in values]
+        return map(encode_basestring, values)
+
+    def lines(self, rows: Sequence[Sequence[Any]]) -> list[str]:
+        """Each row's line (no separators), in the rows' order."""
+        if not rows:
+            return []
+        columns = list(zip(*rows, strict=True))
+        width = self.width
+        ready_at = self.keys.index("ready_by")
+        encoded: list[Iterable[str]] = []
+        for i, key in enumerate(self.keys):
+            if key == "ready_by":
+                dates = [list(map(self._date, columns[j])) for j in (ready_at, width, width + 1)]
+                encoded.append(map(self._ready.__mod__, zip(*dates, strict=True)))
+            else:
+                encoded.append(self._column(key, columns[i]))
+        out = list(map(self.template.__mod__, zip(*encoded, strict=True)))
+        for n, line in enumerate(out):
+            # isascii() is O(1) in CPython; DEL is the one ASCII character the encoder leaves raw.
+            if "\\" in line or ("\x7f" in line if line.isascii() else not line.isprintable()):
+                out[n] = self._checked(rows[n], line)
+        return out
+
+    def _checked(self, row: Sequence[Any], line: str) -> str:
+        """``line``, or the row through the model if one of its texts holds a refused character."""
+        item = self._item(row)
+        if not self._suspicious(row) and not _evidence_needs_marks(item):
+            return line
+        return "".join(self._item_encoder(_through_model(item, self.keys), 0))
+
+    def _item(self, row: Sequence[Any]) -> dict[str, Any]:
+        """The row as the canonical JSON object (for the model, in the rare case it is needed)."""
+        width = self.width
+        item = dict(zip(self.keys, row, strict=False))  # ready_by holds ready_earliest for now
+        dates = (item["ready_by"], row[width], row[width + 1])
         item["ready_by"] = {
-            "earliest": early if early is None or early.__class__ is str else _date_text(early),
-            "likely": likely if likely is None or likely.__class__ is str else _date_text(likely),
-            "latest": late if late is None or late.__class__ is str else _date_text(late),
+            k: None if v is None else _date_text(v)
+            for k, v in zip(("earliest", "likely", "latest"), dates, strict=True)
         }
-        for key in list_keys:
-            text = item[key]
-            value = json_cache.get(text)
-            if value is None:
-                value = json_cache[text] = json.loads(text) if text else []
-            item[key] = value
+        for key in JSON_COLUMNS:
+            if key in item:
+                item[key] = json.loads(item[key]) if item[key] else []
         item["illustrative"] = bool(item["illustrative"])
-        when = item["submitted_at"]
-        item["submitted_at"] = time_cache.get(when) or _utc_text(when, time_cache)
-        if suspicious(row) or _evidence_needs_marks(item):
-            item = _through_model(item, keys)
-        out.append(item)
-    # Stored responses all have an id, and ids are unique: the id alone is the export's order.
-    out.sort(key=operator.itemgetter("response_id"))
-    return out
+        item["submitted_at"] = _utc_text(item["submitted_at"])
+        return item
 
 
 _LINE_BREAKS = str.maketrans("", "", "\t\n\r")
 
 
-def _row_check(keys: Sequence[str]) -> Any:
+def _row_check(keys: Sequence[str]) -> Callable[[Sequence[Any]], bool]:
     """A test of a raw row: could one of its text columns hold a character the text rule refuses?
 
-    Two C-speed checks per row, whatever the number of columns: the one-line text columns joined
-    must be printable, the prose columns joined must be printable once tabs and line breaks are
-    taken out. True is rare (text stored before the rule, or an unusual but accepted character);
-    such a row goes through the model, which marks exactly the refused characters.
+    The one-line text columns joined must be printable, the prose columns joined must be printable
+    once tabs and line breaks are taken out. True is rare (text stored before the rule, or an
+    unusual but accepted character); such a row goes through the model.
     """
     from analysis.models import PROSE_FIELDS
 
@@ -137,7 +194,7 @@ def _row_check(keys: Sequence[str]) -> Any:
     return suspicious
 
 
-def _picker(indexes: Sequence[int]) -> Any:
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """``operator.itemgetter`` that always returns a tuple (also for one index or none)."""
     if not indexes:
         return lambda row: ()
@@ -168,28 +225,49 @@ def _not_json(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def encoded(items: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """Each item as compact JSON, UTF-8 as is (``ensure_ascii=False``).
-
-    One C encoder for all items (``json.dumps`` per item would set one up per call): as fast as
-    a single ``json.dumps`` of the whole list.
-    """
+def _encoder() -> Callable[[Any, int], Iterable[str]]:
+    """The C encoder ``json.dumps`` uses, set up once: compact separators, UTF-8 as is."""
     try:
         from json.encoder import c_make_encoder  # type: ignore[attr-defined]
     except ImportError:  # a Python without the C accelerator
         c_make_encoder = None
     if c_make_encoder is None:
-        yield from map(json.JSONEncoder(ensure_ascii=False).encode, items)
-        return
-    from json.encoder import encode_basestring
+        plain = json.JSONEncoder(ensure_ascii=False)
+        return lambda value, _level: (plain.encode(value),)
+    encoder: Callable[[Any, int], Iterable[str]] = c_make_encoder(
+        None, _not_json, encode_basestring, None, ": ", ", ", False, False, True
+    )
+    return encoder
 
-    encoder = c_make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
-    for item in items:
-        yield "".join(encoder(item, 0))
+
+_ENCODE = _encoder()
+
+
+def _encode_one(value: Any) -> str:
+    return "".join(_ENCODE(value, 0))
+
+
+def encoded(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Each item as compact JSON, UTF-8 as is (``ensure_ascii=False``), by one C encoder."""
+    return map(_encode_one, items)
 
 
 def dumps(items: Sequence[dict[str, Any]]) -> str:
-    """The export text: a JSON list, one compact object per line."""
-    if not items:
+    """The export text of canonical JSON objects: a JSON list, one compact object per line."""
+    return join_lines(list(encoded(items)))
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """The export text of encoded lines."""
+    if not lines:
         return "[]\n"
-    return "[\n" + ",\n".join(encoded(items)) + "\n]\n"
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def rows_text(names: Sequence[str], rows: Sequence[Sequence[Any]], include_contacts: bool) -> str:
+    """The export text of rows selected as :func:`stored_columns` says, in response_id order.
+
+    Stored responses all have an id, and ids are unique: the id alone is the export's order.
+    """
+    ordered = sorted(rows, key=operator.itemgetter(0))
+    return join_lines(RowWriter(names, include_contacts).lines(ordered))

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
+from analysis.storage.raw_rows import fetch_rows
 from analysis.storage.tables import JSON_COLUMNS, ResponseRow, RevisionRow
 
 if TYPE_CHECKING:
@@ -20,20 +21,6 @@ if TYPE_CHECKING:
     from analysis.storage.store import ResponseStore, StoredResponse
 
 _FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
-
-
-def _fetch(engine: Engine, sql_stmt: Any) -> tuple[list[str], Sequence[Any]]:
-    """Plain DB-API tuples (as ``latest_frame`` does): SQLAlchemy's per-cell processing is too slow."""
-    with engine.connect() as conn:
-        sql = str(sql_stmt.compile(dialect=conn.dialect))
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            names = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
-    return names, rows
 
 
 def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -51,7 +38,7 @@ def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) 
         for c in table.columns
         if c.name != "id" and (columns is None or c.name in columns or c.name in _FRAME_KEYS)
     ]
-    names, rows = _fetch(store.engine, select(*(table.c[n] for n in wanted)))
+    names, rows = fetch_rows(store.engine, select(*(table.c[n] for n in wanted)))
     frame = rows_to_frame(names, rows, json_columns=JSON_COLUMNS)
     keys = {name: normalise_distributor(name) for name in frame["distributor"].unique()}
     frame["distributor_key"] = frame["distributor"].map(keys).astype(object)
@@ -91,9 +78,9 @@ def export_json_as_of(store: ResponseStore, as_of: date, *, include_contacts: bo
         table.c.revision.label("counted_revision"),
         *(table.c[n] for n in wanted),
     )
-    names, rows = _fetch(store.engine, stmt)
+    names, rows = fetch_rows(store.engine, stmt)
     kept = [row[2:] for row in rows if (row[0], row[1]) in pairs]
-    return export_rows.dumps(export_rows.records(names[2:], kept, include_contacts))
+    return export_rows.rows_text(names[2:], kept, include_contacts)
 
 
 def stored_revisions(store: ResponseStore, pairs: Sequence[tuple[str, int]]) -> list[StoredResponse]:

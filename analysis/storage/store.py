@@ -34,6 +34,7 @@ from analysis.models import (
     text_problem,
 )
 from analysis.storage.db import make_engine, migrate
+from analysis.storage.raw_rows import fetch_rows, stream_rows
 from analysis.storage.rows import chunks, core_table, distributor_key, insert_many, latest_values, revision_values
 from analysis.storage.tables import (
     JSON_COLUMNS,
@@ -442,59 +443,42 @@ class ResponseStore:
             ).all()
             return [_from_row(r) for r in rows]
 
-    def latest_records(self, *, include_contacts: bool = True) -> list[dict[str, Any]]:
-        """Every response's latest revision as canonical JSON objects, straight from the rows.
+    def _latest_stmt(self, include_contacts: bool) -> Any:
+        from analysis.storage import export_rows
 
-        No model on the way out (answers were validated on the way in): see ``export_rows``.
+        table = RevisionRow.__table__
+        wanted = export_rows.stored_columns(include_contacts)
+        return (
+            select(*(table.c[n] for n in wanted))
+            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
+            .where(RevisionRow.revision == ResponseRow.latest_revision)
+        )
+
+    def export_latest_json(self, *, include_contacts: bool = True) -> str:
+        """The canonical JSON export (``python -m analysis export --format json``).
+
+        Straight from the rows, no model on the way out (answers were validated on the way in):
+        see ``export_rows``.
         """
         from analysis.storage import export_rows
 
-        table = RevisionRow.__table__
-        wanted = export_rows.stored_columns(include_contacts)
-        stmt = (
-            select(*(table.c[n] for n in wanted))
-            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-            .where(RevisionRow.revision == ResponseRow.latest_revision)
-        )
-        names, rows = self._raw_rows(stmt)
-        return export_rows.records(names, rows, include_contacts)
-
-    def export_latest_json(self, *, include_contacts: bool = True) -> str:
-        """The canonical JSON export (``python -m analysis export --format json``)."""
-        from analysis.storage import export_rows
-
-        return export_rows.dumps(self.latest_records(include_contacts=include_contacts))
+        names, rows = fetch_rows(self.engine, self._latest_stmt(include_contacts))
+        return export_rows.rows_text(names, rows, include_contacts)
 
     def iter_latest_json(self, *, include_contacts: bool = True, chunk: int = 5000) -> Iterator[str]:
         """:meth:`export_latest_json` in pieces, reading ``chunk`` rows at a time: the CLI writes
-        the export of 1,000,000 answers in the memory of one chunk (PostgreSQL: a server-side
-        cursor; SQLite steps through the result). Same text, byte for byte."""
+        the export of 1,000,000 answers in the memory of one chunk. Same text, byte for byte."""
         from analysis.storage import export_rows
 
-        table = RevisionRow.__table__
-        wanted = export_rows.stored_columns(include_contacts)
-        stmt = (
-            select(*(table.c[n] for n in wanted))
-            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-            .where(RevisionRow.revision == ResponseRow.latest_revision)
-            .order_by(RevisionRow.response_id)
-        )
-        with self.engine.connect() as conn:
-            sql = str(stmt.compile(dialect=conn.dialect))
-            dbapi = conn.connection.dbapi_connection
-            named = conn.dialect.name == "postgresql"
-            cursor = dbapi.cursor(name="survey_export") if named else dbapi.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(sql)
-                names = [d[0] for d in cursor.description]
-                first = True
-                while rows := cursor.fetchmany(chunk):
-                    for text in export_rows.encoded(export_rows.records(names, rows, include_contacts)):
-                        yield ("[\n" if first else ",\n") + text
-                        first = False
-                yield "[]\n" if first else "\n]\n"
-            finally:
-                cursor.close()
+        stmt = self._latest_stmt(include_contacts).order_by(RevisionRow.response_id)
+        writer: export_rows.RowWriter | None = None
+        first = True
+        for names, rows in stream_rows(self.engine, stmt, chunk):
+            writer = writer or export_rows.RowWriter(names, include_contacts)
+            for text in writer.lines(rows):
+                yield ("[\n" if first else ",\n") + text
+                first = False
+        yield "[]\n" if first else "\n]\n"
 
     def answers_digest(self, *, include_contacts: bool = True) -> str:
         """SHA-256 of :meth:`export_latest_json`'s UTF-8 text, remembered per store generation.
@@ -550,23 +534,6 @@ class ResponseStore:
                 found.extend(_from_row(r) for r in rows)
         return sorted(found, key=lambda item: item.response.response_id or "")
 
-    def _raw_rows(self, stmt: Any) -> tuple[list[str], list[Any]]:
-        """Column names and plain DB-API tuples of ``stmt``.
-
-        SQLAlchemy's per-cell type processing and Row objects cost seconds at 100,000 rows; the
-        callers convert whole columns (Arrow) or whole rows (JSON) themselves.
-        """
-        with self.engine.connect() as conn:
-            sql = str(stmt.compile(dialect=conn.dialect))
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(sql)
-                names: list[str] = [d[0] for d in cursor.description]
-                rows: list[Any] = list(cursor.fetchall())
-            finally:
-                cursor.close()
-        return names, rows
-
     def latest_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Latest revision per response as a DataFrame (the analysis input; fast at 100k rows).
 
@@ -593,7 +560,7 @@ class ResponseStore:
                 .where(RevisionRow.revision == ResponseRow.latest_revision)
             )
         # No ORDER BY: SQLite then scans the table sequentially; rows are sorted below.
-        names, rows = self._raw_rows(stmt)
+        names, rows = fetch_rows(self.engine, stmt)
         # pandas and Arrow are imported here, not with the module: the CLI's other commands and
         # the survey page never need them, and they cost most of a second to import.
         from analysis.storage.frames import rows_to_frame
