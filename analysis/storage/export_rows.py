@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
+from analysis.storage.rows import Memo
 from analysis.storage.tables import JSON_COLUMNS, RevisionRow
 
 #: Answer keys never exported without ``--include-contacts``.
@@ -68,22 +69,6 @@ def _date_text(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
-class _Memo(dict[Any, str]):
-    """``convert`` of a value, remembered: an export repeats a few thousand distinct values.
-
-    A dict whose ``__missing__`` converts, so ``map(memo.__getitem__, column)`` runs in C for
-    every value already seen.
-    """
-
-    def __init__(self, convert: Callable[[Any], str]) -> None:
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, value: Any) -> str:
-        found = self[value] = self.convert(value)
-        return found
-
-
 class RowWriter:
     """Turns rows selected as :func:`stored_columns` says into canonical JSON lines.
 
@@ -98,11 +83,11 @@ class RowWriter:
         self.width = len(self.keys)
         self.template = "{" + ", ".join(f"{encode_basestring(k)}: %s" for k in self.keys) + "}"
         self._ready = "{" + ", ".join(f'"{k}": %s' for k in ("earliest", "likely", "latest")) + "}"
-        self._list = _Memo(self._list_text).__getitem__
-        self._time = _Memo(lambda v: encode_basestring(_utc_text(v))).__getitem__
-        self._date = _Memo(lambda v: _NULL if v is None else encode_basestring(_date_text(v))).__getitem__
+        self._list = Memo(self._list_text).__getitem__
+        self._time = Memo(lambda v: encode_basestring(_utc_text(v))).__getitem__
+        self._date = Memo(lambda v: _NULL if v is None else encode_basestring(_date_text(v))).__getitem__
         self._nullable = frozenset(c.name for c in RevisionRow.__table__.columns if c.nullable)
-        self._item_encoder = _encoder()
+        self._ready_at = self.keys.index("ready_by")
         self._suspicious = _row_check(self.keys)
 
     @staticmethod
@@ -129,11 +114,10 @@ class RowWriter:
             return []
         columns = list(zip(*rows, strict=True))
         width = self.width
-        ready_at = self.keys.index("ready_by")
         encoded: list[Iterable[str]] = []
         for i, key in enumerate(self.keys):
             if key == "ready_by":
-                dates = [list(map(self._date, columns[j])) for j in (ready_at, width, width + 1)]
+                dates = [list(map(self._date, columns[j])) for j in (self._ready_at, width, width + 1)]
                 encoded.append(map(self._ready.__mod__, zip(*dates, strict=True)))
             else:
                 encoded.append(self._column(key, columns[i]))
@@ -149,7 +133,7 @@ class RowWriter:
         item = self._item(row)
         if not self._suspicious(row) and not _evidence_needs_marks(item):
             return line
-        return "".join(self._item_encoder(_through_model(item, self.keys), 0))
+        return _encode_one(_through_model(item, self.keys))
 
     def _item(self, row: Sequence[Any]) -> dict[str, Any]:
         """The row as the canonical JSON object (for the model, in the rare case it is needed)."""
@@ -255,6 +239,15 @@ def encoded(items: Iterable[dict[str, Any]]) -> Iterator[str]:
 def dumps(items: Sequence[dict[str, Any]]) -> str:
     """The export text of canonical JSON objects: a JSON list, one compact object per line."""
     return join_lines(list(encoded(items)))
+
+
+def hashed_utf8(pieces: Iterable[str], digest: Any) -> Iterator[bytes]:
+    """Each piece of the export as its UTF-8 bytes, fed to ``digest`` on the way (encoded once):
+    the CLI writes these bytes, the store's digest only hashes them."""
+    for piece in pieces:
+        data = piece.encode("utf-8")
+        digest.update(data)
+        yield data
 
 
 def join_lines(lines: Sequence[str]) -> str:
