@@ -9,23 +9,34 @@ connection's dialect, so the SQL is the same one the ORM would send.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine
 
 
-def fetch_rows(engine: Engine, stmt: Any) -> tuple[list[str], list[Any]]:
-    """Column names and every row of ``stmt`` as DB-API tuples."""
+@contextmanager
+def _cursor(engine: Engine, stmt: Any, *, server_side: bool = False) -> Iterator[tuple[Any, list[str]]]:
+    """A DB-API cursor that has executed ``stmt``, and the result's column names.
+
+    ``server_side``: on PostgreSQL a named cursor, so the server sends the result a chunk at a time.
+    """
     with engine.connect() as conn:
         sql = str(stmt.compile(dialect=conn.dialect))
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        dbapi = conn.connection.dbapi_connection
+        named = server_side and conn.dialect.name == "postgresql"
+        cursor = dbapi.cursor(name="survey_rows") if named else dbapi.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql)
-            names: list[str] = [d[0] for d in cursor.description]
-            rows: list[Any] = list(cursor.fetchall())
+            yield cursor, [d[0] for d in cursor.description]
         finally:
             cursor.close()
-    return names, rows
+
+
+def fetch_rows(engine: Engine, stmt: Any) -> tuple[list[str], list[Any]]:
+    """Column names and every row of ``stmt`` as DB-API tuples."""
+    with _cursor(engine, stmt) as (cursor, names):
+        return names, list(cursor.fetchall())
 
 
 def stream_rows(engine: Engine, stmt: Any, chunk: int) -> Iterator[tuple[list[str], Sequence[Any]]]:
@@ -34,17 +45,8 @@ def stream_rows(engine: Engine, stmt: Any, chunk: int) -> Iterator[tuple[list[st
     PostgreSQL: a named (server-side) cursor, so the server does not send the whole result at
     once; SQLite steps through the result. Yields at least once (no rows: an empty list).
     """
-    with engine.connect() as conn:
-        sql = str(stmt.compile(dialect=conn.dialect))
-        dbapi = conn.connection.dbapi_connection
-        named = conn.dialect.name == "postgresql"
-        cursor = dbapi.cursor(name="survey_rows") if named else dbapi.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql)
-            names: list[str] = [d[0] for d in cursor.description]
-            rows = cursor.fetchmany(chunk)
+    with _cursor(engine, stmt, server_side=True) as (cursor, names):
+        rows = cursor.fetchmany(chunk)
+        yield names, rows
+        while rows := cursor.fetchmany(chunk):
             yield names, rows
-            while rows := cursor.fetchmany(chunk):
-                yield names, rows
-        finally:
-            cursor.close()
