@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from analysis.cli_args import add_as_of, parse_date
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
+from analysis.storage.export_rows import hashed_utf8
 from analysis.storage.history import export_json_as_of
 
 FORMATS = ["html", "md", "csv", "xlsx", "pdf", "json"]
@@ -66,14 +65,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _hashed(pieces: Iterator[str], digest: Any) -> Iterator[bytes]:
-    """Each piece as the UTF-8 bytes that are written, hashed on the way (encoded once)."""
-    for piece in pieces:
-        data = piece.encode("utf-8")
-        digest.update(data)
-        yield data
-
-
 def _write(out: Path, payload: str | bytes) -> None:
     if str(out) == "-":
         if isinstance(payload, bytes):
@@ -105,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         # digest is taken on the way, so the next report of these answers need not encode them.
         generation = store.generation()
         digest = hashlib.sha256()
-        pieces = _hashed(store.iter_latest_json(include_contacts=args.include_contacts), digest)
+        pieces = hashed_utf8(store.iter_latest_json(include_contacts=args.include_contacts), digest)
         try:
             if str(args.out) == "-":
                 sys.stdout.flush()

@@ -495,9 +495,11 @@ class ResponseStore:
             )
         if known:
             return known
+        from analysis.storage.export_rows import hashed_utf8
+
         digest = hashlib.sha256()
-        for piece in self.iter_latest_json(include_contacts=include_contacts):
-            digest.update(piece.encode("utf-8"))
+        for _ in hashed_utf8(self.iter_latest_json(include_contacts=include_contacts), digest):
+            pass
         sha256 = digest.hexdigest()
         self.remember_digest(sha256, include_contacts=include_contacts, generation=generation)
         return sha256
