@@ -172,6 +172,21 @@ def make_response(**overrides: object) -> SurveyResponse:
     return SurveyResponse.model_validate(data)
 
 
+def make_evidence(**overrides: object) -> dict[str, object]:
+    """A verification evidence item as the JSON format holds it; override any key."""
+    evidence: dict[str, object] = {
+        "python_version": "3.14",
+        "artifact": "Python-3.14.0.tgz",
+        "sha256": "a" * 64,
+        "identity": "hugo@python.org",
+        "issuer": "https://github.com/login/oauth",
+        "verified_at": "2026-01-02T03:04:05Z",
+        "tool": "sigstore-python 4.5.1",
+    }
+    evidence.update(overrides)
+    return evidence
+
+
 @pytest.fixture
 def seed_path() -> Path:
     return ROOT / "data" / "seed_responses.json"

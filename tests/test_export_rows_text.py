@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from analysis.models import PROSE_FIELDS, STORED, SurveyResponse, text_problem
 from analysis.storage.export_rows import RowWriter, _encode_one, stored_columns
 from analysis.storage.rows import revision_values
-from tests.conftest import make_response
+from tests.conftest import make_evidence, make_response
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 #: Characters an older store may hold: controls, line breaks, bidi and invisible format
@@ -77,15 +77,7 @@ def test_rows_of_both_drivers_write_the_same_line(dialect: str) -> None:
 
 def test_evidence_with_a_line_break_in_a_one_line_field_is_marked() -> None:
     """Evidence texts are one-line fields inside a JSON column: a newline there is refused."""
-    evidence = {
-        "python_version": "3.14",
-        "artifact": "Python-3.14.0.tgz",
-        "sha256": "0" * 64,
-        "identity": "hugo@python.org\nspoofed",
-        "issuer": "https://github.com/login/oauth",
-        "verified_at": "2026-01-01T00:00:00Z",
-        "tool": "sigstore",
-    }
+    evidence = make_evidence(identity="hugo@python.org\nspoofed")
     writer = RowWriter(stored_columns(True), include_contacts=True)
     row = stored_row("sqlite", verification_evidence=json.dumps([evidence]))
     (line,) = writer.lines([row])

@@ -16,7 +16,7 @@ from analysis.models import SurveyResponse
 from analysis.storage import ResponseStore
 from analysis.storage.rows import revision_values
 from bench.synthetic import generate_responses
-from tests.conftest import make_response
+from tests.conftest import make_evidence, make_response
 from tests.test_import_properties import response_dicts
 
 NOW = datetime(2026, 12, 1, 10, 0, 0, tzinfo=UTC)
@@ -45,15 +45,7 @@ def assert_row_types_equal(fast: dict[str, Any], ref: dict[str, Any]) -> None:
     assert {k: type(v) for k, v in fast.items()} == {k: type(v) for k, v in ref.items()}
 
 
-EVIDENCE = {
-    "python_version": "3.14",
-    "artifact": "Python-3.14.0.tgz",
-    "sha256": "a" * 64,
-    "identity": "hugo@python.org",
-    "issuer": "https://github.com/login/oauth",
-    "verified_at": "2026-01-02T03:04:05Z",
-    "tool": "sigstore-python 4.5.1",
-}
+EVIDENCE = make_evidence()
 
 
 def test_row_builder_equals_the_models_json_form_on_varied_answers() -> None:

@@ -26,7 +26,7 @@ from analysis.models import (
     visible_text,
 )
 from analysis.storage import ResponseStore
-from tests.conftest import APP_PATH, make_response
+from tests.conftest import APP_PATH, make_evidence, make_response
 from tests.hostile_support import INVISIBLE_NAMES
 
 C0_REFUSED = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
@@ -52,15 +52,7 @@ def test_every_control_character_is_refused_in_every_text_field(key: str, ch: st
 
 
 def test_nested_evidence_text_follows_the_same_rule() -> None:
-    evidence = {
-        "python_version": "3.14",
-        "artifact": "Python-3.14.0.tgz",
-        "sha256": "0" * 64,
-        "identity": "hugo@python.org\x00",
-        "issuer": "https://github.com/login/oauth",
-        "verified_at": "2025-10-07T00:00:00Z",
-        "tool": "sigstore-python",
-    }
+    evidence = make_evidence(identity="hugo@python.org\x00")
     lines = errors_of(verification_evidence=[evidence])
     assert lines == [
         "verification_evidence.0.identity: contains a control character, U+0000, at character 16; remove it and try again"
