@@ -2,12 +2,12 @@
 
 from alembic import context
 
-from analysis.storage.tables import Base
+from analysis.storage.tables import all_tables
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=all_tables(),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -28,6 +29,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
+
+
+def all_tables() -> MetaData:
+    """Every table of the store: those here and those the access and roster modules declare.
+
+    They live in their own modules (and register on :class:`Base` when imported), so whatever needs
+    the whole schema, Alembic's autogenerate and the test holding migrations equal to this
+    declaration, asks here instead of relying on what happens to be imported.
+    """
+    from analysis.storage import access_tables, roster_tables  # noqa: F401 - registers their tables
+
+    return Base.metadata
 
 
 class ResponseRow(Base):
@@ -48,7 +61,8 @@ class RevisionRow(Base):
     __table_args__ = (UniqueConstraint("response_id", "revision", name="uq_revision"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"), index=True)
+    #: Indexed by ``uq_revision``, whose leading column it is (migration 0008 dropped its own index).
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id"))
     revision: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
