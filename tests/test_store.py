@@ -229,7 +229,7 @@ def test_failed_write_changes_neither_revisions_nor_latest_table(
     def broken(row):  # type: ignore[no-untyped-def]
         raise RuntimeError("crash between the revision and its latest copy")
 
-    monkeypatch.setattr(store_module, "latest_values", broken)
+    monkeypatch.setattr(store_module, "latest_columns", broken)
     with pytest.raises(RuntimeError):
         store.submit(make_response(prerelease_lag_days=2), token=first.token)
     with pytest.raises(RuntimeError):
@@ -294,3 +294,17 @@ def test_the_analysis_columns_are_all_in_the_narrow_latest_table() -> None:
     from analysis.storage.tables import LATEST_REVISION_COLUMNS
 
     assert set(ANALYSIS_COLUMNS) <= set(LATEST_REVISION_COLUMNS)
+
+
+def test_an_id_given_twice_in_one_list_is_created_then_revised(store: ResponseStore) -> None:
+    """Files cannot repeat an id (the importer refuses it); a caller's list is taken in order."""
+    rid = "ab" * 16
+    first = make_response(distributor="Twice", response_id=rid)
+    result = store.import_responses(
+        [first, make_response(distributor="Other"), first.model_copy(update={"prerelease_lag_days": 5}), first]
+    )
+    assert (result.created, result.revised, result.unchanged) == (2, 2, 0)
+    (stored,) = [r for r in store.latest() if r.response.response_id == rid]
+    assert stored.revision == 3 and stored.response.prerelease_lag_days == first.prerelease_lag_days
+    stored_latest, expected = latest_table_and_expected(store)
+    assert stored_latest == expected

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from analysis.importer import parse_responses
 from analysis.models import SurveyResponse
 from analysis.storage import ResponseStore
-from analysis.storage.rows import revision_values
+from analysis.storage.rows import answer_columns, revision_columns, revision_values
 from bench.synthetic import generate_responses
 from tests.conftest import make_evidence, make_response
 from tests.test_import_properties import response_dicts
@@ -58,6 +58,11 @@ def test_row_builder_equals_the_models_json_form_on_varied_answers() -> None:
     ]
     for resp in answers:
         assert_row_types_equal(revision_values(resp, "0" * 32, 2, NOW), reference_values(resp, "0" * 32, 2, NOW))
+    # The import's path: the whole batch as columns at once (memoised conversions shared by rows).
+    ids = [f"{i:032x}" for i in range(len(answers))]
+    columns = revision_columns(answer_columns(answers).values, ids, [1] * len(answers), NOW)
+    for i, resp in enumerate(answers):
+        assert_row_types_equal({k: v[i] for k, v in columns.items()}, reference_values(resp, ids[i], 1, NOW))
 
 
 @given(response_dicts())

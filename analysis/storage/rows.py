@@ -1,10 +1,10 @@
-"""How a validated response becomes table rows, and how many rows reach the driver at once.
+"""How validated responses become table rows, and how many rows reach the driver at once.
 
 Every revision the store writes (a form submit, an edit, an import of 1,000,000 answers) is built
-here by :func:`revision_values`, so a value looks the same in the database whichever way it came
-in. Building rows is on the import's hot path, so the row is read straight from the validated
-model's fields instead of through ``model_dump(mode="json")`` (which costs four times as much);
-``tests/test_store_rows.py`` holds the two equal.
+here by :func:`answer_columns`, so a value looks the same in the database whichever way it came
+in. Building rows is on the import's hot path, so a batch is built column by column straight from
+the validated models' fields instead of through ``model_dump(mode="json")`` (which costs four
+times as much); ``tests/test_store_rows.py`` holds the two equal.
 """
 
 from __future__ import annotations
@@ -12,29 +12,24 @@ from __future__ import annotations
 import functools
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from analysis.models import ENUM_FIELDS, SurveyResponse, normalise_distributor
-from analysis.storage.tables import JSON_COLUMNS, LATEST_REVISION_COLUMNS, Base
+from analysis.models import ENUM_FIELDS, MULTI_FIELDS, SurveyResponse, normalise_distributor
+from analysis.storage.tables import LATEST_REVISION_COLUMNS, Base, RevisionRow
 
-_LIST_COLUMNS = ("python_versions", "blockers", "worst_case")
-#: Model fields stored as they are (enums by value); the rest are the JSON and ready-by columns.
-_PLAIN_FIELDS = tuple(
-    name
-    for name in SurveyResponse.model_fields
-    if name not in ("response_id", "ready_by", "submitted_at", *JSON_COLUMNS)
-)
+_LIST_COLUMNS = frozenset(MULTI_FIELDS)
+#: Single-choice fields, stored by value (lists of choices are stored as JSON text).
+_ENUM_FIELDS = frozenset(ENUM_FIELDS) - _LIST_COLUMNS
 
 
-_ENUM_FIELDS = tuple(name for name in _PLAIN_FIELDS if name in ENUM_FIELDS)
-
-
-def _json_list(values: list[str]) -> str:
+def _json_list(values: Sequence[str]) -> str:
     """``json.dumps`` of a list of enum values or X.Y versions, without the encoder.
 
     The model allows only those (lower-case letters, digits, ``-`` and ``.``), so no value needs
@@ -49,84 +44,141 @@ def distributor_key(name: str) -> str:
     return normalise_distributor(name)
 
 
-def revision_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
-    """The ``response_revisions`` row of an answer: the JSON form of each field, flat.
+@dataclass(frozen=True)
+class AnswerColumns:
+    """A batch of validated answers as the columns the store writes, built once for the batch.
 
-    Enums are stored by value (``StrEnum`` is a ``str``, but psycopg would send an ``Enum`` by
-    name), lists as JSON text, the three ready-by dates as columns of their own.
+    ``values`` holds every ``response_revisions`` column an answer fills (:data:`ANSWER_COLUMNS`),
+    one list per column, as Python values ready for SQLAlchemy's bind processing: enums by value,
+    lists as JSON text, dates as dates. ``submitted_at`` holds None where the answer did not say
+    (the store writes its own timestamp). Columns, not rows, because each is built by one ``map``
+    in C over the batch, and the store converts and zips them the same way: an import of
+    1,000,000 answers spends its time in the database, not in building dicts. The batch is plain
+    data (lists of text, numbers and dates), cheap to pickle, so a parser process can build it.
     """
-    fields = resp.__dict__
-    data: dict[str, Any] = {name: fields[name] for name in _PLAIN_FIELDS}
-    for name in _ENUM_FIELDS:
-        if (value := data[name]) is not None:
-            data[name] = value.value
-    for name in _LIST_COLUMNS:
-        data[name] = _json_list(fields[name])
-    evidence = resp.verification_evidence
-    data["verification_evidence"] = json.dumps([e.model_dump(mode="json") for e in evidence]) if evidence else "[]"
-    ready = resp.ready_by
+
+    response_ids: list[str | None]
+    values: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.response_ids)
+
+    def answer(self, i: int) -> dict[str, Any]:
+        """The ``i``-th answer's column values (the store re-reads a known response's answer)."""
+        return {name: column[i] for name, column in self.values.items()}
+
+
+#: The ``response_revisions`` columns an answer fills; the store adds id, revision and stored_at.
+ANSWER_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in RevisionRow.__table__.columns if c.name not in ("id", "response_id", "revision", "stored_at")
+)
+_READY_COLUMNS = {"ready_earliest": "earliest", "ready_likely": "likely", "ready_latest": "latest"}
+
+
+def _enum_value(value: StrEnum | None) -> str | None:
+    return None if value is None else value.value
+
+
+def _evidence_json(evidence: list[Any]) -> str:
+    return json.dumps([e.model_dump(mode="json") for e in evidence]) if evidence else "[]"
+
+
+def answer_columns(responses: Sequence[SurveyResponse]) -> AnswerColumns:
+    """The store's columns of validated answers: the one place an answer becomes stored values.
+
+    Every revision (a form submit, an edit, an import) is built here, so a value looks the same in
+    the database whichever way it came in. Values are read straight from the models' fields (not
+    through ``model_dump(mode="json")``, four times the cost); ``tests/test_store_rows.py`` holds
+    the two equal, types included (psycopg would send a ``StrEnum`` by name).
+    """
+    fields = [r.__dict__ for r in responses]
+
+    def column(name: str) -> list[Any]:
+        return list(map(operator.itemgetter(name), fields))
+
+    values: dict[str, list[Any]] = {}
+    ready = column("ready_by")
+    for name in ANSWER_COLUMNS:
+        if name in _READY_COLUMNS:
+            values[name] = list(map(operator.attrgetter(_READY_COLUMNS[name]), ready))
+        elif name in _ENUM_FIELDS:
+            values[name] = list(map(Memo(_enum_value).__getitem__, column(name)))
+        elif name in _LIST_COLUMNS:
+            values[name] = list(map(Memo(_json_list).__getitem__, map(tuple, column(name))))
+        elif name == "verification_evidence":
+            values[name] = list(map(_evidence_json, column(name)))
+        else:
+            values[name] = column(name)
+    return AnswerColumns(response_ids=column("response_id"), values=values)
+
+
+def revision_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
+    """The ``response_revisions`` row of one answer (a batch of one of :func:`answer_columns`)."""
+    data = answer_columns([resp]).answer(0)
     data.update(
-        response_id=response_id,
-        revision=revision,
-        stored_at=stored_at,
-        submitted_at=resp.submitted_at or stored_at,
-        ready_earliest=ready.earliest,
-        ready_likely=ready.likely,
-        ready_latest=ready.latest,
+        response_id=response_id, revision=revision, stored_at=stored_at, submitted_at=data["submitted_at"] or stored_at
     )
     return data
 
 
-def latest_values(row: dict[str, Any]) -> dict[str, Any]:
-    """The ``response_latest`` row of a revision row as built by :func:`revision_values`."""
-    values = {c: row[c] for c in LATEST_REVISION_COLUMNS}
-    values["distributor_key"] = distributor_key(row["distributor"])
-    return values
+def revision_columns(
+    answers: dict[str, list[Any]], response_ids: list[str], revisions: list[int], stored_at: datetime
+) -> dict[str, list[Any]]:
+    """The ``response_revisions`` columns of answers (``AnswerColumns.values``) under these ids and revisions."""
+    columns = dict(answers)
+    columns["submitted_at"] = [when or stored_at for when in columns["submitted_at"]]
+    columns.update(response_id=response_ids, revision=revisions, stored_at=[stored_at] * len(response_ids))
+    return columns
+
+
+def latest_columns(revisions: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The ``response_latest`` columns of revision columns as built by :func:`revision_columns`."""
+    columns = {c: revisions[c] for c in LATEST_REVISION_COLUMNS}
+    columns["distributor_key"] = list(map(distributor_key, revisions["distributor"]))
+    return columns
+
+
+def insert_many(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows that all have the same keys (see :func:`insert_columns`)."""
+    if rows:
+        insert_columns(s, table, {name: [row[name] for row in rows] for name in rows[0]})
 
 
 #: From this many rows on, inserts go to the driver's ``executemany`` directly (see below).
 _BULK_ROWS = 64
 
 
-def insert_many(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys: Core for a few, the driver's executemany for many.
+def insert_columns(s: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given as equally long columns: Core for a few, the driver's executemany for many.
 
     For an import of 1,000,000 answers SQLAlchemy's per-row parameter processing costs about as
-    much as the database's own work. Large batches therefore get each column's value converted by
-    the dialect's own bind processor for the column's type (exactly what SQLAlchemy would send:
-    on SQLite a datetime becomes SQLAlchemy's text form, not sqlite3's) and go to the DB-API
-    cursor as tuples, on the session's connection, inside its transaction. Converted values are
-    remembered per batch: an import's rows share one timestamp and a few hundred dates.
+    much as the database's own work. Large batches therefore get each column converted by the
+    dialect's own bind processor for the column's type (exactly what SQLAlchemy would send: on
+    SQLite a datetime becomes SQLAlchemy's text form, not sqlite3's), one ``map`` per column with
+    the conversions remembered (an import's rows share one timestamp and a few hundred dates), and
+    go to the DB-API cursor as tuples, on the session's connection, inside its transaction.
     """
-    if not rows:
-        return
-    if len(rows) < _BULK_ROWS:
-        s.execute(insert(table), list(rows))
+    names = [c.name for c in table.columns if c.name in columns]
+    count = len(columns[names[0]]) if names else 0
+    if not count:
         return
     conn = s.connection()
     dialect = conn.dialect
-    names = [c.name for c in table.columns if c.name in rows[0]]
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if compiled.positiontup is None:  # a named paramstyle: keep SQLAlchemy's path
-        s.execute(insert(table), list(rows))
+    if count < _BULK_ROWS or compiled.positiontup is None:  # few rows, or a named paramstyle
+        s.execute(
+            insert(table),
+            [dict(zip(names, row, strict=True)) for row in zip(*(columns[n] for n in names), strict=True)],
+        )
         return
-    order = [compiled.binds[name].key for name in compiled.positiontup]
-    pick = operator.itemgetter(*order)
-    converted = [
-        (i, Memo(processor).__getitem__)
-        for i, key in enumerate(order)
-        if (processor := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    params: list[Any] = [pick(row) for row in rows]
-    if converted:
-        for n, values in enumerate(params):
-            values = list(values)
-            for i, convert in converted:
-                values[i] = convert(values[i])
-            params[n] = values
+    ordered: list[Iterable[Any]] = []
+    for name in (compiled.binds[key].key for key in compiled.positiontup):
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        ordered.append(columns[name] if processor is None else map(Memo(processor).__getitem__, columns[name]))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(str(compiled), params)
+        # sqlite3 takes any iterable of rows (the DB-API type says Sequence); no list is built.
+        cursor.executemany(str(compiled), zip(*ordered, strict=True))  # type: ignore[arg-type]
     finally:
         cursor.close()
 

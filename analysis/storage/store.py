@@ -12,10 +12,11 @@ import json
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, delete, func, select, update
@@ -35,7 +36,17 @@ from analysis.models import (
 )
 from analysis.storage.db import make_engine, migrate
 from analysis.storage.raw_rows import fetch_rows, stream_rows
-from analysis.storage.rows import chunks, core_table, distributor_key, insert_many, latest_values, revision_values
+from analysis.storage.rows import (
+    AnswerColumns,
+    answer_columns,
+    chunks,
+    core_table,
+    distributor_key,
+    insert_columns,
+    latest_columns,
+    revision_columns,
+    revision_values,
+)
 from analysis.storage.tables import (
     JSON_COLUMNS,
     LATEST_REVISION_COLUMNS,
@@ -115,19 +126,29 @@ class ImportResult:
 
 
 def _from_row(row: RevisionRow) -> StoredResponse:
-    data: dict[str, Any] = {
-        c: getattr(row, c) for c in SurveyResponse.model_fields if c not in ("response_id", "ready_by", *JSON_COLUMNS)
-    }
-    for col in JSON_COLUMNS:
-        data[col] = json.loads(getattr(row, col))
-    data["ready_by"] = {"earliest": row.ready_earliest, "likely": row.ready_likely, "latest": row.ready_latest}
-    data["response_id"] = row.response_id
     return StoredResponse(
-        # STORED: text written before the text rule is shown with U+FFFD marks instead of failing.
-        response=SurveyResponse.model_validate(data, context=STORED),
+        response=_from_values(lambda c: getattr(row, c), row.response_id),
         revision=row.revision,
         stored_at=_aware(row.stored_at),
     )
+
+
+def _from_values(value: Callable[[str], Any], response_id: str) -> SurveyResponse:
+    """The answer of stored column values (``value(column)``), as read back from a revision row."""
+    data: dict[str, Any] = {c: value(c) for c in SurveyResponse.model_fields if c not in _NOT_PLAIN}
+    for col in JSON_COLUMNS:
+        data[col] = json.loads(value(col))
+    data["ready_by"] = {
+        "earliest": value("ready_earliest"),
+        "likely": value("ready_likely"),
+        "latest": value("ready_latest"),
+    }
+    data["response_id"] = response_id
+    # STORED: text written before the text rule is shown with U+FFFD marks instead of failing.
+    return SurveyResponse.model_validate(data, context=STORED)
+
+
+_NOT_PLAIN = frozenset(("response_id", "ready_by", *JSON_COLUMNS))
 
 
 def _aware(value: datetime) -> datetime:
@@ -329,7 +350,8 @@ class ResponseStore:
     @staticmethod
     def _append_revision(s: Session, response_id: str, response: SurveyResponse, now: datetime) -> int:
         revision = ResponseStore._lock_latest_revision(s, response_id) + 1
-        ResponseStore._store_revisions(s, [revision_values(response, response_id, revision, now)])
+        row = revision_values(response, response_id, revision, now)
+        ResponseStore._store_revisions(s, {name: [value] for name, value in row.items()})
         s.execute(
             update(ResponseRow)
             .where(ResponseRow.id == response_id)
@@ -342,21 +364,19 @@ class ResponseStore:
         return revision
 
     @staticmethod
-    def _store_revisions(s: Session, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert revisions, each becoming its response's latest: the one place revisions are written.
+    def _store_revisions(s: Session, revisions: dict[str, list[Any]]) -> None:
+        """Insert revisions (columns), each becoming its response's latest: the one place revisions are written.
 
         ``response_latest`` gets the same rows (analysis columns only) in the same transaction, so the
         two tables cannot disagree. The caller keeps ``responses.latest_revision`` in step.
         """
-        if not rows:
-            return
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
-        insert_many(s, core_table(RevisionRow), rows)
-        replaced = [r["response_id"] for r in rows if r["revision"] > 1]
+        insert_columns(s, core_table(RevisionRow), revisions)
+        replaced = [rid for rid, n in zip(revisions["response_id"], revisions["revision"], strict=True) if n > 1]
         for chunk in chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        insert_many(s, core_table(LatestRow), [latest_values(r) for r in rows])
+        insert_columns(s, core_table(LatestRow), latest_columns(revisions))
 
     # -- bulk import ---------------------------------------------------------------------------
 
@@ -366,7 +386,11 @@ class ResponseStore:
         return self.import_batches([responses])
 
     def import_batches(self, batches: Iterable[Sequence[SurveyResponse]], *, keep_ids: bool = True) -> ImportResult:
-        """Like :meth:`import_responses` for a stream: every batch is written in ONE transaction.
+        """Like :meth:`import_responses` for a stream: every batch is written in ONE transaction."""
+        return self.import_columns(map(answer_columns, batches), keep_ids=keep_ids)
+
+    def import_columns(self, batches: Iterable[AnswerColumns], *, keep_ids: bool = True) -> ImportResult:
+        """:meth:`import_batches` of answers already turned into columns (by a parser process, say).
 
         Memory is that of a batch: the importer parses and validates the file while this writes.
         If iterating ``batches`` raises (the importer found a bad item), the transaction rolls back
@@ -383,52 +407,84 @@ class ResponseStore:
                     ids.extend(batch_ids)
         return ImportResult(response_ids=ids, **counts)
 
-    def _import_batch(
-        self, s: Session, responses: Sequence[SurveyResponse], now: datetime, counts: dict[str, int]
-    ) -> list[str]:
-        ids: list[str] = []
-        known_ids = [r.response_id for r in responses if r.response_id]
+    def _import_batch(self, s: Session, answers: AnswerColumns, now: datetime, counts: dict[str, int]) -> list[str]:
+        """One batch: known responses revised where their answers changed, the others inserted in bulk."""
+        given = answers.response_ids
         latest: dict[str, SurveyResponse] = {}
-        for chunk in chunks(known_ids, 500):
+        for chunk in chunks([rid for rid in given if rid], 500):
             rows = s.scalars(
                 select(RevisionRow)
                 .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
                 .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
             ).all()
             latest.update({r.response_id: _from_row(r).response for r in rows})
-        new_rows: list[dict[str, Any]] = []
-        revision_rows: list[dict[str, Any]] = []
-        for resp in responses:
-            # No copy to set ``submitted_at``: ``_row_values`` stores ``now`` when it is absent.
-            rid = resp.response_id
-            if rid and rid in latest:
-                if latest[rid].answers_equal(resp):
-                    counts["unchanged"] += 1
-                else:
-                    self._append_revision(s, rid, resp, now)
-                    latest[rid] = resp
-                    counts["revised"] += 1
-                ids.append(rid)
-                continue
-            rid = rid or new_response_id()
-            new_rows.append(
-                {
-                    "id": rid,
-                    "edit_token_hash": None,
-                    "created_at": now,
-                    "updated_at": now,
-                    "latest_revision": 1,
-                    "distributor_key": distributor_key(resp.distributor),
-                }
+        ids = [rid or new_response_id() for rid in given]
+        fresh = [rid not in latest for rid in ids]
+        again = self._repeated_in_batch(ids, fresh)
+        for i, rid in enumerate(ids):
+            if not fresh[i] and i not in again:
+                self._import_known(s, rid, _from_values(answers.answer(i).__getitem__, rid), latest, now, counts)
+        new_ids = list(compress(ids, fresh))
+        if new_ids:
+            n = len(new_ids)
+            values = (
+                answers.values if n == len(ids) else {k: list(compress(v, fresh)) for k, v in answers.values.items()}
             )
-            revision_rows.append(revision_values(resp, rid, 1, now))
-            latest[rid] = resp
-            counts["created"] += 1
-            ids.append(rid)
-        if new_rows:
-            insert_many(s, core_table(ResponseRow), new_rows)
-            self._store_revisions(s, revision_rows)
+            keys = list(map(distributor_key, values["distributor"]))
+            responses: dict[str, list[Any]] = {
+                "id": new_ids,
+                "edit_token_hash": [None] * n,
+                "created_at": [now] * n,
+                "updated_at": [now] * n,
+                "latest_revision": [1] * n,
+                "distributor_key": keys,
+            }
+            insert_columns(s, core_table(ResponseRow), responses)
+            revisions = revision_columns(values, new_ids, [1] * n, now)
+            self._store_revisions(s, revisions)
+            counts["created"] += n
+        for i in sorted(again):  # after the first of its id was created above
+            rid = ids[i]
+            if rid not in latest:
+                latest[rid] = _from_values(answers.answer(ids.index(rid)).__getitem__, rid)
+            self._import_known(s, rid, _from_values(answers.answer(i).__getitem__, rid), latest, now, counts)
         return ids
+
+    @staticmethod
+    def _repeated_in_batch(ids: list[str], fresh: list[bool]) -> set[int]:
+        """Positions of new ids already given earlier in the batch, taken off ``fresh``.
+
+        A file cannot repeat an id (the importer refuses it), but a caller's list can: the first
+        is created and each later one is a revision of it, as if imported one after the other.
+        """
+        if len(set(ids)) == len(ids):
+            return set()
+        seen: set[str] = set()
+        again: set[int] = set()
+        for i, rid in enumerate(ids):
+            if fresh[i]:
+                if rid in seen:
+                    fresh[i] = False
+                    again.add(i)
+                seen.add(rid)
+        return again
+
+    def _import_known(
+        self,
+        s: Session,
+        rid: str,
+        resp: SurveyResponse,
+        latest: dict[str, SurveyResponse],
+        now: datetime,
+        counts: dict[str, int],
+    ) -> None:
+        """An imported answer for a stored response: a new revision only if its answers changed."""
+        if latest[rid].answers_equal(resp):
+            counts["unchanged"] += 1
+        else:
+            self._append_revision(s, rid, resp, now)
+            latest[rid] = resp
+            counts["revised"] += 1
 
     # -- reading for analysis ------------------------------------------------------------------
 
