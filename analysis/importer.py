@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
@@ -226,9 +226,10 @@ def iter_batches(stream: TextIO, outcome: ParseOutcome, size: int = BATCH_SIZE) 
 
 
 _DONE = object()
+T = TypeVar("T")
 
 
-def prefetched(batches: Iterator[list[SurveyResponse]], depth: int = 2) -> Iterator[list[SurveyResponse]]:
+def prefetched(batches: Iterator[T], depth: int = 2) -> Iterator[T]:
     """``batches`` produced by a background thread, at most ``depth`` ahead (bounded memory).
 
     Parsing and validating (Python) then overlap with the store's inserts, whose database work

@@ -1,8 +1,9 @@
 """``python -m analysis import FILE``: load responses, all or nothing, in bounded memory.
 
-The file is parsed and validated as a stream while the store writes it in one transaction; a bad
-item anywhere rolls the whole import back (see ``analysis.importer``). The first batch is checked
-before the store is opened, so a file that is bad from the start touches no store at all.
+The file is parsed and validated as a stream, in a child process (``analysis.parse_process``),
+while the store writes it in one transaction; a bad item anywhere rolls the whole import back (see
+``analysis.importer``). The first batch is checked before the store is opened, so a file that is
+bad from the start touches no store at all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.importer import ImportRejected, ParseOutcome, iter_batches, open_import_file, prefetched
+from analysis.importer import ImportRejected, ParseOutcome, open_import_file
+from analysis.parse_process import ParserStopped, parsed_columns
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
 
@@ -64,14 +66,17 @@ def run(args: argparse.Namespace) -> int:
     outcome = ParseOutcome()
     with opened, _fewer_collections():
         try:
-            batches = prefetched(iter_batches(opened, outcome))
+            batches = parsed_columns(opened, outcome)
             first = list(itertools.islice(batches, 1))
             if not outcome.ok:
                 raise ImportRejected(outcome)
             store = open_store(resolve_database_url(args.database_url))
-            result = store.import_batches(itertools.chain(first, batches), keep_ids=False)
+            result = store.import_columns(itertools.chain(first, batches), keep_ids=False)
         except ImportRejected:
             return _report(path, outcome)
+        except ParserStopped as exc:
+            print(f"error: {path}: nothing imported: {exc}", file=sys.stderr)
+            return 2
         except UnicodeDecodeError:
             print(f"error: {path}: nothing imported: not UTF-8 text", file=sys.stderr)
             return 2
