@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from analysis.crosstab import ANALYSIS_COLUMNS
 from analysis.storage import TokenNotFound
 from analysis.storage.db import head_revision, schema_revision
+from analysis.storage.rows import answer_columns
 from analysis.storage.store import MAX_DRAFT_BYTES, ResponseStore, hash_token
 from analysis.storage.tables import LATEST_REVISION_COLUMNS, LatestRow, ResponseRow, RevisionRow
 from tests.conftest import make_response
@@ -308,3 +309,15 @@ def test_an_id_given_twice_in_one_list_is_created_then_revised(store: ResponseSt
     assert stored.revision == 3 and stored.response.prerelease_lag_days == first.prerelease_lag_days
     stored_latest, expected = latest_table_and_expected(store)
     assert stored_latest == expected
+
+
+def test_an_import_vouching_unique_ids_still_compares_with_what_is_stored(store: ResponseStore) -> None:
+    """``ids_unique`` skips id lookups only while the store holds no response at all."""
+    answers = [make_response(distributor=f"D{i}", response_id=f"{i:032x}") for i in range(70)]
+    first = store.import_columns([answer_columns(answers)], ids_unique=True)
+    assert (first.created, first.revised, first.unchanged) == (70, 0, 0)
+    changed = [answers[0].model_copy(update={"prerelease_lag_days": 9}), *answers[1:]]
+    again = store.import_columns([answer_columns(changed)], ids_unique=True)
+    assert (again.created, again.revised, again.unchanged) == (0, 1, 69)
+    stored_latest, expected = latest_table_and_expected(store)
+    assert len(stored_latest) == 70 and stored_latest == expected

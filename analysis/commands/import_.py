@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             if not outcome.ok:
                 raise ImportRejected(outcome)
             store = open_store(resolve_database_url(args.database_url))
-            result = store.import_columns(itertools.chain(first, batches), keep_ids=False)
+            # The importer refuses a file that repeats an id: the store may skip looking ids up.
+            result = store.import_columns(itertools.chain(first, batches), keep_ids=False, ids_unique=True)
         except ImportRejected:
             return _report(path, outcome)
         except ParserStopped as exc:

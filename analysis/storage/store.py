@@ -389,29 +389,37 @@ class ResponseStore:
         """Like :meth:`import_responses` for a stream: every batch is written in ONE transaction."""
         return self.import_columns(map(answer_columns, batches), keep_ids=keep_ids)
 
-    def import_columns(self, batches: Iterable[AnswerColumns], *, keep_ids: bool = True) -> ImportResult:
+    def import_columns(
+        self, batches: Iterable[AnswerColumns], *, keep_ids: bool = True, ids_unique: bool = False
+    ) -> ImportResult:
         """:meth:`import_batches` of answers already turned into columns (by a parser process, say).
 
         Memory is that of a batch: the importer parses and validates the file while this writes.
         If iterating ``batches`` raises (the importer found a bad item), the transaction rolls back
         and the exception propagates: nothing of the file is stored. ``keep_ids=False`` leaves the
-        ids out of the result (1,000,000 of them are 80 MB nobody reads).
+        ids out of the result (1,000,000 of them are 80 MB nobody reads). ``ids_unique`` is the
+        caller's word that no ``response_id`` comes twice in ``batches`` (the importer refuses a
+        file that repeats one): then, into a store that holds no response at all when the
+        transaction starts, no batch needs to look its ids up (a tenth of a first import's time).
         """
         now = now_utc()
         counts = {"created": 0, "revised": 0, "unchanged": 0}
         ids: list[str] = []
         with self._write() as s, _large_page_cache(s):
+            look_up = not ids_unique or s.scalar(select(ResponseRow.id).limit(1)) is not None
             for batch in batches:
-                batch_ids = self._import_batch(s, batch, now, counts)
+                batch_ids = self._import_batch(s, batch, now, counts, look_up)
                 if keep_ids:
                     ids.extend(batch_ids)
         return ImportResult(response_ids=ids, **counts)
 
-    def _import_batch(self, s: Session, answers: AnswerColumns, now: datetime, counts: dict[str, int]) -> list[str]:
+    def _import_batch(
+        self, s: Session, answers: AnswerColumns, now: datetime, counts: dict[str, int], look_up: bool = True
+    ) -> list[str]:
         """One batch: known responses revised where their answers changed, the others inserted in bulk."""
         given = answers.response_ids
         latest: dict[str, SurveyResponse] = {}
-        for chunk in chunks([rid for rid in given if rid], 500):
+        for chunk in chunks([rid for rid in given if rid] if look_up else [], 500):
             rows = s.scalars(
                 select(RevisionRow)
                 .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
