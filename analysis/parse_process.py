@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -40,9 +41,9 @@ class ParserStopped(Exception):
 
     def __init__(self, exitcode: int | None) -> None:
         how = "was killed" if exitcode is not None and exitcode < 0 else "stopped"
-        signal = f" by signal {-exitcode}" if exitcode is not None and exitcode < 0 else ""
+        by = f" by signal {-exitcode}" if exitcode is not None and exitcode < 0 else ""
         code = f" with exit code {exitcode}" if exitcode is not None and exitcode > 0 else ""
-        super().__init__(f"the parser process {how}{signal}{code} before the end of the file")
+        super().__init__(f"the parser process {how}{by}{code} before the end of the file")
         self.exitcode = exitcode
 
 
@@ -103,6 +104,9 @@ def _parse(stream: TextIO, size: int, send: Connection, receive: Connection) -> 
     """The child: every batch of ``stream`` sent as columns, then how the file ended."""
     receive.close()  # else the pipe outlives a killed parent and a full pipe blocks forever
     gc.freeze()  # objects inherited from the parent (its connections) are never finalised here
+    # Ctrl-C reaches the whole process group: the parent rolls back and stops this process; a
+    # KeyboardInterrupt here would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _send_batches(stream, size, send)
     except (BrokenPipeError, ConnectionResetError):  # the parent is gone: nobody to tell

@@ -180,3 +180,39 @@ def test_the_child_stops_when_the_importer_is_killed(tmp_path: Path) -> None:
     while Path(f"/proc/{child}").exists() and Path(f"/proc/{child}/stat").read_text().split()[2] != "Z":
         assert time.monotonic() < deadline, "the parser process outlived the importer"
         time.sleep(0.05)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc (Linux)")
+def test_ctrl_c_stops_both_processes_quietly_and_stores_nothing(tmp_path: Path) -> None:
+    """SIGINT to the process group (Ctrl-C in a terminal): exit 130, no traceback, no answer stored."""
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl(generate_responses(60_000, 500, seed=6)), encoding="utf-8")
+    env = {**os.environ, "SURVEY_DATA_DIR": str(tmp_path / "var")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "import", str(path)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (children := _children(proc.pid)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the import ended before its parser was seen"
+        time.sleep(0.01)
+    time.sleep(0.3)  # into the file: the writer has batches in its transaction
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    (child,) = children
+    assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "stats", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["responses"] == 0
