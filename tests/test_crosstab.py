@@ -211,6 +211,23 @@ def test_duplicates_and_disagreements(frame: pd.DataFrame) -> None:
     assert [v for _, v in detail["sigstore_status"]] == ["evaluating", "in-production"]  # oldest first
 
 
+def test_duplicates_compare_lists_by_content_whether_or_not_cells_share_objects(frame: pd.DataFrame) -> None:
+    """The store's frame shares one list per distinct answer; a frame built elsewhere does not."""
+    copied = frame.copy()
+    for col in ("python_versions", "blockers", "worst_case"):
+        copied[col] = [list(v) for v in frame[col]]  # equal contents, no shared objects
+    assert duplicate_distributors(copied).equals(duplicate_distributors(frame))
+    rhel = copied.index[copied["distributor_key"] == "rhel"]
+    same = copied.copy()
+    same.loc[rhel[1:], ["sigstore_status"]] = same.loc[rhel[0], "sigstore_status"]
+    same["blockers"] = [list(same.at[rhel[0], "blockers"]) if i in rhel else v for i, v in same["blockers"].items()]
+    same["worst_case"] = [
+        list(same.at[rhel[0], "worst_case"]) if i in rhel else v for i, v in same["worst_case"].items()
+    ]
+    (row,) = duplicate_distributors(same).itertuples()
+    assert row.disagreements == [] and row.names == ["RHEL", "Red Hat Enterprise Linux"]
+
+
 def test_labels(frame: pd.DataFrame) -> None:
     table = with_labels(crosstab(frame, "distributor_kind", "blockers", margins=True))
     assert table.index.name == "Kind of distributor"

@@ -75,12 +75,24 @@ def _value_codes(series: pd.Series) -> np.ndarray:
     """
     if series.dtype != object:
         return pd.factorize(series, use_na_sentinel=False)[0]
+    values = series.to_numpy()
+    # The store's frame shares one list object per distinct answer (``storage.frames``), so the
+    # cells are first told apart by identity, in C; only the distinct objects are then compared by
+    # content (a few hundred tuples, not 100,000). Cells that share no object are still right:
+    # equal contents in different objects get one code below.
+    by_object, objects = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+    first = np.zeros(len(objects), dtype=np.int64)
+    first[by_object[::-1]] = np.arange(len(values) - 1, -1, -1)
     seen: dict[object, int] = {}
-    codes = [
-        seen.setdefault(tuple(v) if isinstance(v, list) else (None if _missing(v) else v), len(seen))
-        for v in series.tolist()
-    ]
-    return np.asarray(codes, dtype=np.int64)
+    by_content = np.fromiter(
+        (
+            seen.setdefault(tuple(v) if isinstance(v, list) else (None if _missing(v) else v), len(seen))
+            for v in values[first]
+        ),
+        dtype=np.int64,
+        count=len(objects),
+    )
+    return by_content[by_object]
 
 
 def _missing(value: object) -> bool:
@@ -107,14 +119,18 @@ def duplicate_distributors(frame: pd.DataFrame) -> pd.DataFrame:
     compared = pd.DataFrame({f: _value_codes(sub[f]) for f in fields})
     compared["_key"] = grouped_keys
     distinct = compared.groupby("_key", sort=True).nunique(dropna=False)
-    names = pd.Series(sub["distributor"].to_numpy(), index=grouped_keys).groupby(level=0).agg(lambda s: sorted(set(s)))
+    # The spellings per key: distinct (key, name) pairs sorted once, not a set per group in Python.
+    pairs = pd.DataFrame({"key": grouped_keys, "name": sub["distributor"].to_numpy(dtype=object)})
+    pairs = pairs.drop_duplicates().sort_values(["key", "name"], kind="stable")
+    names = pairs.groupby("key", sort=True)["name"].agg(list)
     sizes = pd.Series(grouped_keys).value_counts()
+    differs = distinct[fields].to_numpy() > 1
     result = pd.DataFrame(
         {
             "distributor_key": distinct.index,
             "responses": sizes.reindex(distinct.index).to_numpy(),
             "names": names.reindex(distinct.index).to_numpy(),
-            "disagreements": [[f for f in fields if row[f] > 1] for _, row in distinct.iterrows()],
+            "disagreements": [[f for f, d in zip(fields, row, strict=True) if d] for row in differs],
         }
     )
     return result.sort_values(["responses", "distributor_key"], ascending=[False, True]).reset_index(drop=True)

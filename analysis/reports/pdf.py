@@ -24,10 +24,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import Destination
-
 #: Overridable for machines where Chromium lives elsewhere.
 CHROMIUM_ENV = "SURVEY_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -82,6 +78,12 @@ def html_to_pdf(
 
 def heading_pages(pdf: bytes) -> dict[str, int]:
     """Section number ("1", "3.2") -> page number (1-based), from the PDF's outline."""
+    # pypdf is imported where a PDF is read: every other report format imports this module for
+    # ``PdfError`` and need not pay for it (a tenth of an HTML export's start-up).
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import Destination
+
     try:
         reader = PdfReader(io.BytesIO(pdf))
         found: dict[str, int] = {}
@@ -107,6 +109,9 @@ def heading_pages(pdf: bytes) -> dict[str, int]:
 
 def page_count(pdf: bytes) -> int:
     """How many pages ``pdf`` has (what the Reports page tells the reviewer)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         return len(PdfReader(io.BytesIO(pdf)).pages)
     except (PyPdfError, ValueError) as exc:
