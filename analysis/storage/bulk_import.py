@@ -18,14 +18,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.models import SurveyResponse, now_utc
+from analysis.models import SurveyResponse
 from analysis.storage.rows import AnswerColumns, chunks, core_table, distributor_key, insert_columns, revision_columns
 from analysis.storage.store import ImportResult, ResponseStore, _from_row, _from_values, new_response_id
 from analysis.storage.tables import ResponseRow, RevisionRow
 
 
 def import_columns(
-    store: ResponseStore, batches: Iterable[AnswerColumns], *, keep_ids: bool = True, ids_unique: bool = False
+    store: ResponseStore,
+    batches: Iterable[AnswerColumns],
+    *,
+    now: datetime,
+    keep_ids: bool = True,
+    ids_unique: bool = False,
 ) -> ImportResult:
     """Every batch written in ONE transaction, all or nothing.
 
@@ -36,8 +41,8 @@ def import_columns(
     caller's word that no ``response_id`` comes twice in ``batches`` (the importer refuses a
     file that repeats one): then, into a store that holds no response at all when the
     transaction starts, no batch needs to look its ids up (a tenth of a first import's time).
+    ``now`` (the store's clock) is every new revision's ``stored_at``.
     """
-    now = now_utc()
     counts = {"created": 0, "revised": 0, "unchanged": 0}
     ids: list[str] = []
     with store._write() as s, _large_page_cache(s):

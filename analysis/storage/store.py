@@ -393,7 +393,8 @@ class ResponseStore:
         see :func:`analysis.storage.bulk_import.import_columns`."""
         from analysis.storage.bulk_import import import_columns
 
-        return import_columns(self, batches, keep_ids=keep_ids, ids_unique=ids_unique)
+        # The store's one clock (``now_utc`` here, which tests freeze) stamps the whole import.
+        return import_columns(self, batches, now=now_utc(), keep_ids=keep_ids, ids_unique=ids_unique)
 
     # -- reading for analysis ------------------------------------------------------------------
 
