@@ -12,14 +12,17 @@ import argparse
 import contextlib
 import gc
 import itertools
+import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from analysis.importer import ImportRejected, ParseOutcome, open_import_file
 from analysis.parse_process import ParserStopped, parsed_columns
 from analysis.storage import open_store
 from analysis.storage.db import resolve_database_url
+from analysis.storage.rows import AnswerColumns
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +60,39 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def _interrupt_between_batches() -> Iterator[Callable[[], None]]:
+    """Ctrl-C stops the import at the next batch, never somewhere inside a library.
+
+    Python raises ``KeyboardInterrupt`` wherever the main thread happens to be; inside a garbage
+    collection callback (SQLAlchemy registers some) it is printed as "Exception ignored" and
+    swallowed, and the import carried on to the end. So SIGINT only sets a flag here, and the
+    yielded check, called between batches, raises it: the transaction rolls back and the command
+    exits 130. Pressed while the final commit runs, the import completes (the commit is atomic).
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals only reach the main thread
+        yield lambda: None
+        return
+    pressed: list[int] = []
+
+    def check() -> None:
+        if pressed:
+            raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _checked(batches: Iterator[AnswerColumns], check: Callable[[], None]) -> Iterator[AnswerColumns]:
+    for batch in batches:
+        check()
+        yield batch
+    check()  # after the last batch, before the commit
+
+
 def run(args: argparse.Namespace) -> int:
     path: Path = args.file
     opened = open_import_file(path)
@@ -64,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {opened}", file=sys.stderr)
         return 2
     outcome = ParseOutcome()
-    with opened, _fewer_collections():
+    with opened, _fewer_collections(), _interrupt_between_batches() as check:
         try:
-            batches = parsed_columns(opened, outcome)
+            batches = _checked(parsed_columns(opened, outcome), check)
             first = list(itertools.islice(batches, 1))
             if not outcome.ok:
                 raise ImportRejected(outcome)
