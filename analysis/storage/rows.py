@@ -112,15 +112,6 @@ def answer_columns(responses: Sequence[SurveyResponse]) -> AnswerColumns:
     return AnswerColumns(response_ids=column("response_id"), values=values)
 
 
-def revision_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
-    """The ``response_revisions`` row of one answer (a batch of one of :func:`answer_columns`)."""
-    data = answer_columns([resp]).answer(0)
-    data.update(
-        response_id=response_id, revision=revision, stored_at=stored_at, submitted_at=data["submitted_at"] or stored_at
-    )
-    return data
-
-
 def revision_columns(
     answers: dict[str, list[Any]], response_ids: list[str], revisions: list[int], stored_at: datetime
 ) -> dict[str, list[Any]]:
@@ -131,17 +122,17 @@ def revision_columns(
     return columns
 
 
+def revision_values(resp: SurveyResponse, response_id: str, revision: int, stored_at: datetime) -> dict[str, Any]:
+    """The ``response_revisions`` row of one answer: :func:`revision_columns` of a batch of one."""
+    columns = revision_columns(answer_columns([resp]).values, [response_id], [revision], stored_at)
+    return {name: column[0] for name, column in columns.items()}
+
+
 def latest_columns(revisions: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """The ``response_latest`` columns of revision columns as built by :func:`revision_columns`."""
     columns = {c: revisions[c] for c in LATEST_REVISION_COLUMNS}
     columns["distributor_key"] = list(map(distributor_key, revisions["distributor"]))
     return columns
-
-
-def insert_many(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys (see :func:`insert_columns`)."""
-    if rows:
-        insert_columns(s, table, {name: [row[name] for row in rows] for name in rows[0]})
 
 
 #: From this many rows on, inserts go to the driver's ``executemany`` directly (see below).

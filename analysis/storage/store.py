@@ -42,7 +42,7 @@ from analysis.storage.rows import (
     core_table,
     insert_columns,
     latest_columns,
-    revision_values,
+    revision_columns,
 )
 from analysis.storage.tables import (
     JSON_COLUMNS,
@@ -347,8 +347,8 @@ class ResponseStore:
     @staticmethod
     def _append_revision(s: Session, response_id: str, response: SurveyResponse, now: datetime) -> int:
         revision = ResponseStore._lock_latest_revision(s, response_id) + 1
-        row = revision_values(response, response_id, revision, now)
-        ResponseStore._store_revisions(s, {name: [value] for name, value in row.items()})
+        revisions = revision_columns(answer_columns([response]).values, [response_id], [revision], now)
+        ResponseStore._store_revisions(s, revisions)
         s.execute(
             update(ResponseRow)
             .where(ResponseRow.id == response_id)
