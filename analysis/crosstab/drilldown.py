@@ -81,8 +81,7 @@ def _value_codes(series: pd.Series) -> np.ndarray:
     # content (a few hundred tuples, not 100,000). Cells that share no object are still right:
     # equal contents in different objects get one code below.
     by_object, objects = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
-    first = np.zeros(len(objects), dtype=np.int64)
-    first[by_object[::-1]] = np.arange(len(values) - 1, -1, -1)
+    first = np.unique(by_object, return_index=True)[1]  # where each object first appears
     seen: dict[object, int] = {}
     by_content = np.fromiter(
         (
