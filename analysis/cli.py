@@ -10,6 +10,7 @@ ran and found a problem (e.g. verification failed), 2 bad usage or unreadable in
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import pkgutil
 import sys
@@ -68,10 +69,17 @@ def _requested_command(argv: Sequence[str], known: Iterable[str]) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, process_entry: bool = False) -> int:
+    """Run one command; ``process_entry`` when this process is the command (``__main__``), which
+    paused the collector for start-up: it resumes here, with start-up's objects frozen."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(only=_requested_command(argv, command_modules()))
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser(only=_requested_command(argv, command_modules()))
+        args = parser.parse_args(argv)
+    finally:
+        if process_entry:
+            gc.freeze()
+            gc.enable()
     from analysis.storage.db import StoreUnavailable
 
     try:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 
-from analysis.storage.raw_rows import fetch_rows
+from analysis.storage.raw_rows import fetch_frame, fetch_rows
 from analysis.storage.tables import JSON_COLUMNS, ResponseRow, RevisionRow
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) 
     have been renamed between revisions, and the name at the time is what counted then).
     """
     from analysis.models import normalise_distributor
-    from analysis.storage.frames import rows_to_frame
 
     table = RevisionRow.__table__
     wanted = [
@@ -38,8 +37,7 @@ def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) 
         for c in table.columns
         if c.name != "id" and (columns is None or c.name in columns or c.name in _FRAME_KEYS)
     ]
-    names, rows = fetch_rows(store.engine, select(*(table.c[n] for n in wanted)))
-    frame = rows_to_frame(names, rows, json_columns=JSON_COLUMNS)
+    frame = fetch_frame(store.engine, select(*(table.c[n] for n in wanted)), json_columns=JSON_COLUMNS)
     keys = {name: normalise_distributor(name) for name in frame["distributor"].unique()}
     frame["distributor_key"] = frame["distributor"].map(keys).astype(object)
     return frame

@@ -8,11 +8,16 @@ connection's dialect, so the SQL is the same one the ORM would send.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+
+from analysis.gc_pause import paused_gc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @contextmanager
@@ -37,6 +42,24 @@ def fetch_rows(engine: Engine, stmt: Any) -> tuple[list[str], list[Any]]:
     """Column names and every row of ``stmt`` as DB-API tuples."""
     with _cursor(engine, stmt) as (cursor, names):
         return names, list(cursor.fetchall())
+
+
+def fetch_frame(engine: Engine, stmt: Any, *, json_columns: Iterable[str]) -> pd.DataFrame:
+    """Every row of ``stmt`` as the analysis frame (``frames.rows_to_frame``).
+
+    The collector is paused from the first row to the last column (``analysis.gc_pause``): the
+    rows are about twenty acyclic objects per answer, made at once and freed here before it
+    resumes, so no collection walks them. Left running, it spent a quarter of the read on them.
+    """
+    # pandas and Arrow are imported here, not with the module: the CLI's other commands and
+    # the survey page never need them, and they cost most of a second to import.
+    from analysis.storage.frames import rows_to_frame
+
+    with paused_gc():
+        names, rows = fetch_rows(engine, stmt)
+        frame = rows_to_frame(names, rows, json_columns=json_columns)
+        del rows  # freed while paused: no collection ever sees them
+    return frame
 
 
 def stream_rows(engine: Engine, stmt: Any, chunk: int) -> Iterator[tuple[list[str], Sequence[Any]]]:

@@ -34,7 +34,7 @@ from analysis.models import (
     text_problem,
 )
 from analysis.storage.db import make_engine, migrate
-from analysis.storage.raw_rows import fetch_rows, stream_rows
+from analysis.storage.raw_rows import fetch_frame, fetch_rows, stream_rows
 from analysis.storage.rows import (
     AnswerColumns,
     answer_columns,
@@ -528,12 +528,7 @@ class ResponseStore:
                 .where(RevisionRow.revision == ResponseRow.latest_revision)
             )
         # No ORDER BY: SQLite then scans the table sequentially; rows are sorted below.
-        names, rows = fetch_rows(self.engine, stmt)
-        # pandas and Arrow are imported here, not with the module: the CLI's other commands and
-        # the survey page never need them, and they cost most of a second to import.
-        from analysis.storage.frames import rows_to_frame
-
-        return rows_to_frame(names, rows, json_columns=JSON_COLUMNS)
+        return fetch_frame(self.engine, stmt, json_columns=JSON_COLUMNS)
 
     def stats(self) -> dict[str, Any]:
         with self._read() as s:
