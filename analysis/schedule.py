@@ -111,7 +111,18 @@ class Schedule:
     releases: tuple[Release, ...]
 
     def __post_init__(self) -> None:
+        # Lookups the simulator makes per distributor and policy (thousands per report): built
+        # once here, so each is a dict lookup, not a scan of every release.
+        by_line: dict[str, list[Release]] = {}
+        first: dict[tuple[str, str], Release] = {}
+        for r in self.releases:
+            by_line.setdefault(r.line, []).append(r)
+            key = (r.line, r.stage)
+            if key not in first or r.date < first[key].date:
+                first[key] = r
         object.__setattr__(self, "_by_name", {r.name: r for r in self.releases})
+        object.__setattr__(self, "_by_line", {line: tuple(rs) for line, rs in by_line.items()})
+        object.__setattr__(self, "_first", first)
 
     def get(self, name: str) -> Release | None:
         return self._by_name.get(name.strip())  # type: ignore[attr-defined]
@@ -123,7 +134,7 @@ class Schedule:
         return sorted({r.line for r in self.releases}, key=version_key)
 
     def line_releases(self, line: str) -> list[Release]:
-        return [r for r in self.releases if r.line == line]
+        return list(self._by_line.get(line, ()))  # type: ignore[attr-defined]
 
     def newest_released_line(self) -> str | None:
         """The newest line whose x.y.0 final has actually been released (what most people verify)."""
@@ -133,10 +144,10 @@ class Schedule:
     def first_of_stage(self, line: str, stage: str) -> Release:
         """The first release of ``stage`` in ``line``; ``post-final`` maps to the x.y.0 final."""
         wanted = "final" if stage == "post-final" else stage
-        candidates = [r for r in self.line_releases(line) if r.stage == wanted]
-        if not candidates:
+        found: Release | None = self._first.get((line, wanted))  # type: ignore[attr-defined]
+        if found is None:
             raise LookupError(f"The schedule has no {STAGE_WORDS.get(stage, stage)} release of {line}")
-        return min(candidates, key=lambda r: r.date)
+        return found
 
 
 @cache

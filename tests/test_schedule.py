@@ -59,6 +59,26 @@ def test_first_of_stage_and_post_final() -> None:
     assert s.first_of_stage("3.14", "post-final").name == "3.14.0"
 
 
+def test_indexed_lookups_equal_a_scan_of_every_release() -> None:
+    """``first_of_stage`` and ``line_releases`` are dict lookups built once; they must answer
+    exactly what scanning the releases answers, for every line and stage in the file."""
+    s = load_schedule()
+    stages = {r.stage for r in s.releases} | {"post-final"}
+    for line in s.lines():
+        assert s.line_releases(line) == [r for r in s.releases if r.line == line]
+        for stage in stages:
+            wanted = "final" if stage == "post-final" else stage
+            candidates = [r for r in s.releases if r.line == line and r.stage == wanted]
+            if candidates:
+                assert s.first_of_stage(line, stage) == min(candidates, key=lambda r: r.date)
+            else:
+                with pytest.raises(LookupError, match=f"no .* release of {line}"):
+                    s.first_of_stage(line, stage)
+    got = s.line_releases("3.14")
+    got.clear()  # a caller's list is its own: the index is not changed through it
+    assert s.line_releases("3.14")
+
+
 def test_builtin_policies_from_data_file() -> None:
     names = [p.name for p in builtin_policies()]
     assert names == ["3.14.0a1", "3.14.0b1", "3.14.0rc1", "3.14.0", "3.15.0a1", "3.15.0b1", "3.15.0"]
