@@ -70,10 +70,10 @@ def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] |
 
 def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None) -> go.Figure:
     """Projector-readable defaults shared by every chart."""
-    fig.update_layout(
+    layout: dict[str, object] = {
         # Pinned to the top edge: plotly's default centres the title in the top margin, where a
         # legend placed above the plot then runs into it.
-        title={
+        "title": {
             "text": title,
             "font": {"size": TITLE_SIZE},
             "y": 1.0,
@@ -81,16 +81,15 @@ def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None)
             "yanchor": "top",
             "pad": {"t": 24},
         },
-        font={"size": FONT_SIZE, "family": FONT_FAMILY},
-        legend={"font": {"size": TICK_SIZE}, "title": {"font": {"size": TICK_SIZE}}},
-        meta={"chart": chart},
-        hoverlabel={"font": {"size": TICK_SIZE}},
-    )
+        "font": {"size": FONT_SIZE, "family": FONT_FAMILY},
+        "legend": {"font": {"size": TICK_SIZE}, "title": {"font": {"size": TICK_SIZE}}},
+        "meta": {"chart": chart},
+        "hoverlabel": {"font": {"size": TICK_SIZE}},
+    }
     if height:
-        fig.update_layout(height=height)
-    fig.update_xaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE})
-    fig.update_yaxes(tickfont={"size": TICK_SIZE}, title_font={"size": FONT_SIZE})
-    return own_layout(fig, margin={"l": 20, "r": 20, "t": 80, "b": 40})
+        layout["height"] = height
+    axes = {"tickfont": {"size": TICK_SIZE}, "title_font": {"size": FONT_SIZE}}
+    return own_layout(fig, margin={"l": 20, "r": 20, "t": 80, "b": 40}, layout=layout, xaxes=axes, yaxes=axes)
 
 
 def empty_figure(message: str = "No answers yet.") -> go.Figure:

@@ -240,34 +240,34 @@ def timeline_figure(
     categories = [_line_label(line) for line in lines] + names
     if names:  # a rule between the release lines and the distributors
         fig.add_hline(y=len(lines) - 0.5, line={"color": "#888888", "width": 1})
-    fig.update_layout(
-        barmode="overlay",
-        height=max(420, 260 + ROW_PX * len(categories)),
-        font={"size": FONT_SIZE},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0, "font": {"size": FONT_SIZE - 2}},
-        plot_bgcolor="#FFFFFF",
-        hoverlabel={"font": {"size": FONT_SIZE - 2}, "align": "left"},
-    )
-    fig.update_xaxes(
-        type="date",
-        range=[x_min.isoformat(), x_max.isoformat()],
-        showgrid=True,
-        gridcolor="#DDDDDD",
-        dtick="M3",
-        tickformat="%b %Y",
-        side="top",
-        title_text=None,
-    )
-    fig.update_yaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=categories,
-        range=[len(categories) - 0.5, -0.5],  # first category on top, no padding rows
-        autorange=False,
-        title_text=None,
-        showgrid=False,
-    )
-    return own_layout(fig, margin={"l": 10, "r": 20, "t": 100, "b": 10})
+    layout = {
+        "barmode": "overlay",
+        "height": max(420, 260 + ROW_PX * len(categories)),
+        "font": {"size": FONT_SIZE},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0, "font": {"size": FONT_SIZE - 2}},
+        "plot_bgcolor": "#FFFFFF",
+        "hoverlabel": {"font": {"size": FONT_SIZE - 2}, "align": "left"},
+    }
+    xaxes = {
+        "type": "date",
+        "range": [x_min.isoformat(), x_max.isoformat()],
+        "showgrid": True,
+        "gridcolor": "#DDDDDD",
+        "dtick": "M3",
+        "tickformat": "%b %Y",
+        "side": "top",
+        "title_text": None,
+    }
+    yaxes = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": categories,
+        "range": [len(categories) - 0.5, -0.5],  # first category on top, no padding rows
+        "autorange": False,
+        "title_text": None,
+        "showgrid": False,
+    }
+    return own_layout(fig, margin={"l": 10, "r": 20, "t": 100, "b": 10}, layout=layout, xaxes=xaxes, yaxes=yaxes)
 
 
 #: Colour of the part of an exposed bar before its first unsigned release (fetching, still signed).

@@ -152,3 +152,20 @@ def test_count_axes_have_whole_number_ticks(frame: pd.DataFrame) -> None:
     # Percent views keep their percent axis.
     share = charts.crosstab_bars(crosstab(frame, "blockers", "sigstore_status", normalize="row"))
     assert share.layout.xaxis.ticksuffix == " %" and share.layout.xaxis.dtick is None
+
+
+def test_template_set_without_validation_is_the_validated_template() -> None:
+    """``set_template`` skips plotly's re-validation: the figure must still carry exactly what
+    assigning the template object gives, and each figure its own copy."""
+    import plotly.graph_objects as go
+
+    from analysis.figure_layout import own_template, set_template
+
+    validated = go.Figure().update_layout(template=own_template())
+    quick = set_template(go.Figure())
+    assert quick.to_plotly_json() == validated.to_plotly_json()
+    assert quick.layout.template.layout.paper_bgcolor == "white"
+    other = set_template(go.Figure())
+    quick.layout.template.layout.paper_bgcolor = "black"
+    assert other.layout.template.layout.paper_bgcolor == "white"
+    assert set_template(go.Figure()).layout.template.layout.paper_bgcolor == "white"
