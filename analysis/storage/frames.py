@@ -27,6 +27,8 @@ def rows_to_frame(names: list[str], rows: Sequence[Any], *, json_columns: Iterab
     for name, values in zip(names, columns_data, strict=True):
         if name in json_set:
             data[name] = _decode_json_lists(values, order)
+        elif name in _INSTANTS or name in _DATES:
+            data[name] = _when_column(values, order, utc=name in _INSTANTS)
         else:
             data[name] = _frame_column(values, order)
     return finish_frame(pd.DataFrame(data, columns=names))
@@ -47,6 +49,32 @@ def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if "illustrative" in frame:
         frame["illustrative"] = frame["illustrative"].astype(bool)
     return frame
+
+
+#: Columns of UTC instants and of calendar dates, typed by :func:`finish_frame`.
+_INSTANTS = ("stored_at", "submitted_at")
+_DATES = ("ready_earliest", "ready_likely", "ready_latest")
+
+
+def _when_column(values: Sequence[Any], order: pa.Array, *, utc: bool) -> Any:
+    """A date or instant column; ISO text (how SQLite returns them) parsed by Arrow, in C.
+
+    pandas' ISO 8601 parser took a tenth of the frame's time at 100,000 answers. Text Arrow does
+    not read as a naive ISO timestamp (an offset, a stray value in an old store) and values that
+    are not text at all (PostgreSQL's ``date``/``datetime``) take the general path, which
+    :func:`finish_frame` parses with pandas as before: the frame is the same either way.
+    """
+    if values:
+        try:
+            array = pa.array(values)
+            if pa.types.is_string(array.type):
+                parsed = pc.cast(array, pa.timestamp("us"))
+                if utc:  # stored in UTC without an offset: label the values, do not shift them
+                    parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
+                return parsed.take(order).to_pandas().array
+        except (pa.ArrowException, OverflowError):
+            pass
+    return _frame_column(values, order)
 
 
 def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
