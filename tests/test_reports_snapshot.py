@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 
 import pandas as pd
@@ -133,3 +134,40 @@ def test_snapshot_reads_again_when_answers_arrive_meanwhile(
     assert calls["n"] >= 2  # read again (other sections read the frame too)
     assert data.distributors == 2 and data.responses == 2
     assert {row[0] for row in data.distributor_table.rows} == {"Debian", "Fedora"}
+
+
+def test_charts_and_crosstabs_from_one_row_per_distributor_equal_those_from_every_answer(
+    store: ResponseStore,
+) -> None:
+    """The report draws its charts and cross-tabs from each distributor's counted row only
+    (issue 14). Superseded answers carry values no counted answer has (a kind, a status, a
+    blocker, a start, a worst case): those must not show in either version."""
+    from analysis.crosstab import ANALYSIS_COLUMNS
+    from analysis.reports import sections
+
+    store.import_responses(
+        [
+            make_response(
+                distributor="Gentoo",
+                distributor_kind="bsd",
+                sigstore_status="not-started",
+                blockers=["policy-requires-pgp", "air-gapped-builders"],
+                prerelease_start="alpha",
+                worst_case=["stop-updating"],
+                submitted_at="2025-01-01T00:00:00Z",
+            ),
+            make_response(distributor="gentoo", submitted_at="2025-04-01T00:00:00Z"),
+            make_response(distributor="Fedora", sigstore_status="verifying-in-ci", submitted_at="2025-02-01T00:00:00Z"),
+            make_response(distributor="Fedora ", sigstore_status="evaluating", submitted_at="2025-02-01T00:00:00Z"),
+            make_response(distributor="Debian", blockers=[], ready_by={}),
+        ]
+    )
+    frame = store.latest_frame(columns=ANALYSIS_COLUMNS)
+    one_each = crosstab.select_unit(frame, "distributor")
+    assert len(frame) == 5 and len(one_each) == 3
+
+    assert sections.crosstabs(one_each) == sections.crosstabs(frame)
+    full, per_distributor = sections.figures(frame), sections.figures(one_each)
+    assert full.keys() == per_distributor.keys()
+    for key in full:
+        assert json.loads(per_distributor[key].to_json()) == json.loads(full[key].to_json()), key

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 import analysis
 from analysis.counting import headline
+from analysis.crosstab import select_unit
 from analysis.models import (
     ENUM_FIELDS,
     MULTI_FIELDS,
@@ -140,7 +141,7 @@ def _load(
     (``select_unit``), so the report's tables and its cross-tabs count the same answers. A past
     state (``as_of``) is rebuilt from the revisions instead (``analysis.storage.history``).
     """
-    from analysis.crosstab import ANALYSIS_COLUMNS, select_unit
+    from analysis.crosstab import ANALYSIS_COLUMNS
 
     if options.as_of is not None:
         # A past state: the frame from the revisions (the as-of rule), the JSON from raw rows, and
@@ -208,10 +209,13 @@ def _build(
         return None
 
     counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
+    # Every chart and cross-tab counts distributors (each one's latest answer): they are drawn
+    # from those rows only, one per distributor, not from all 100,000 answers again each.
+    per_distributor = None if frame is None else select_unit(frame, "distributor")
     summaries = tuple(_summaries(responses))
-    crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(frame)) or ()
+    crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(per_distributor)) or ()
     if responses and draw:
-        figures.update(attempt("Charts", lambda: sections.figures(frame)) or {})
+        figures.update(attempt("Charts", lambda: sections.figures(per_distributor)) or {})
     simulation = None
     if responses:
         result = attempt("Simulator", lambda: sections.simulation(responses, options, draw=draw))
@@ -230,7 +234,7 @@ def _build(
         snapshot_at=snapshot_at,
         responses=n_stored,
         distributors=len(latest),
-        illustrative=headline(frame).illustrative_distributors,  # as the dashboard counts them
+        illustrative=headline(per_distributor).illustrative_distributors,  # as the dashboard counts them
         summaries=summaries,
         crosstabs=tuple(crosstabs),
         distributor_table=cap_table(
