@@ -150,3 +150,14 @@ def test_a_single_pretty_printed_object_is_accepted(capsys: pytest.CaptureFixtur
     path.write_text(json.dumps(make_response(distributor="Solo").canonical_json(), indent=2))
     code, out, _ = run(capsys, "import", str(path))
     assert code == 0 and "1 new" in out
+
+
+def test_a_file_answering_a_draft_only_response_imports(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The id of a response that holds only a draft: its first revision, not an IntegrityError."""
+    rid = open_store().save_draft({"distributor": "Half done"}).response_id
+    path = tmp_path / "answers.jsonl"
+    path.write_text(make_response(distributor="Half done", response_id=rid).model_dump_json() + "\n")
+    code, out, err = run(capsys, "import", str(path))
+    assert (code, err) == (0, "") and "1 new" in out
+    s = stats(capsys)
+    assert (s["responses"], s["revisions"], s["drafts_only"]) == (1, 1, 0)

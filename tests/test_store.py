@@ -321,3 +321,22 @@ def test_an_import_vouching_unique_ids_still_compares_with_what_is_stored(store:
     assert (again.created, again.revised, again.unchanged) == (0, 1, 69)
     stored_latest, expected = latest_table_and_expected(store)
     assert len(stored_latest) == 70 and stored_latest == expected
+
+
+def test_an_imported_answer_for_a_draft_only_response_becomes_its_first_revision(store: ResponseStore) -> None:
+    """A response that so far holds only a draft has no revision to compare with: the import
+    gives it revision 1 (it used to insert the response again and fail with an IntegrityError)."""
+    draft = store.save_draft({"distributor": "Drafting"})
+    assert draft.token is not None
+    rid = draft.response_id
+    answer = make_response(distributor="Drafting", response_id=rid)
+    result = store.import_responses([answer, answer.model_copy(update={"prerelease_lag_days": 7})])
+    assert (result.created, result.revised, result.unchanged) == (1, 1, 0)
+    (stored,) = store.latest()
+    assert (stored.response.response_id, stored.revision, stored.response.prerelease_lag_days) == (rid, 2, 7)
+    session = store.open_for_edit(draft.token)  # the maintainer's link still opens it, draft kept
+    assert session.draft == {"distributor": "Drafting"} and session.latest is not None
+    stored_latest, expected = latest_table_and_expected(store)
+    assert stored_latest == expected
+    again = store.import_responses([answer.model_copy(update={"prerelease_lag_days": 7})])
+    assert (again.created, again.revised, again.unchanged) == (0, 0, 1)

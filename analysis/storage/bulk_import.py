@@ -60,6 +60,7 @@ def _import_batch(
     """One batch: known responses revised where their answers changed, the others inserted in bulk."""
     given = answers.response_ids
     latest: dict[str, SurveyResponse] = {}
+    drafts: set[str] = set()  # responses that exist but hold only a draft (no revision yet)
     for chunk in chunks([rid for rid in given if rid] if look_up else [], 500):
         rows = s.scalars(
             select(RevisionRow)
@@ -67,12 +68,21 @@ def _import_batch(
             .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
         ).all()
         latest.update({r.response_id: _from_row(r).response for r in rows})
+        drafts.update(
+            s.scalars(select(ResponseRow.id).where(ResponseRow.id.in_(chunk), ResponseRow.latest_revision == 0))
+        )
     ids = [rid or new_response_id() for rid in given]
-    fresh = [rid not in latest for rid in ids]
+    fresh = [rid not in latest and rid not in drafts for rid in ids]
     again = _repeated_in_batch(ids, fresh)
     for i, rid in enumerate(ids):
         if not fresh[i] and i not in again:
-            _import_known(s, rid, _from_values(answers.answer(i).__getitem__, rid), latest, now, counts)
+            resp = _from_values(answers.answer(i).__getitem__, rid)
+            if rid in latest:
+                _import_known(s, rid, resp, latest, now, counts)
+            else:  # its first answer: revision 1 of the response its draft made; the draft stays
+                ResponseStore._append_revision(s, rid, resp, now)
+                latest[rid] = resp
+                counts["created"] += 1
     new_ids = list(compress(ids, fresh))
     if new_ids:
         n = len(new_ids)
