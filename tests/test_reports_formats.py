@@ -298,7 +298,8 @@ def test_xlsx_cells_have_the_types_a_spreadsheet_sorts_by(seeded: ResponseStore)
     shares = [row[2] for row in summary.iter_rows() if row[2].number_format == "0%"]
     assert shares and all(c.data_type == "n" and 0 <= c.value <= 1 for c in shares)
     alpha = next(row for row in summary.iter_rows() if row[0].value == "Alpha")
-    assert alpha[1].value == 4 and alpha[2].value == pytest.approx(0.44)
+    assert alpha[1].value == 4 and alpha[2].value == 4 / 9  # the exact share, not "44 %" read back
+    assert alpha[2].data_type == "n" and alpha[2].number_format == "0%"
 
     exposure = wb["Exposure"]
     p_cells = [row[6] for row in exposure.iter_rows() if isinstance(row[6].value, int | float)]

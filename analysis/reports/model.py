@@ -10,10 +10,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 #: What a table cell may hold. Renderers format numbers; ``None`` shows as an empty cell.
 Cell = str | int | float | None
+
+
+class Share(str):
+    """A share of distributors as every report prints it ("44 %"), keeping the exact fraction.
+
+    It is text to every renderer (the HTML, Markdown, CSV and PDF show the rounded percentage),
+    and the spreadsheet writes :attr:`fraction` as a number formatted as a percentage, so a
+    reader's sums and sorts there use 4/9, not 0.44 read back from the rounded text.
+    """
+
+    part: int
+    total: int
+
+    def __new__(cls, part: int, total: int) -> Self:
+        share = super().__new__(cls, f"{100 * part / total:.0f} %" if total else "–")
+        share.part, share.total = part, total
+        return share
+
+    @property
+    def fraction(self) -> float | None:
+        """``part / total``; None when there is nothing to share (no distributor answered)."""
+        return self.part / self.total if self.total else None
+
+    def __reduce__(self) -> tuple[type[Share], tuple[int, int]]:  # copies and caches keep the numbers
+        return (Share, (self.part, self.total))
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from analysis.reports.model import (
     Quote,
     ReportData,
     ReportOptions,
+    Share,
     SimulationSection,
     Table,
     ThemeSummary,
@@ -341,10 +342,10 @@ def _summaries(responses: list[SurveyResponse]) -> Iterable[QuestionSummary]:
         for r in responses:
             value = getattr(r, name)
             counts.update(v.value for v in value) if name in MULTI_FIELDS else counts.update([value.value])
-        rows = tuple((option_label(name, code), counts[code], _share(counts[code], total)) for code in _codes(name))
+        rows = tuple((option_label(name, code), counts[code], Share(counts[code], total)) for code in _codes(name))
         unanswered = sum(1 for r in responses if name in MULTI_FIELDS and not getattr(r, name))
         if unanswered:  # the engine's explicit category: no distributor silently drops out
-            rows += ((NO_ANSWER, unanswered, _share(unanswered, total)),)
+            rows += ((NO_ANSWER, unanswered, Share(unanswered, total)),)
         note = "Several answers possible: shares add up to more than 100 %." if name in MULTI_FIELDS else ""
         if name == "prerelease_start" and responses:
             lag = statistics.median(r.prerelease_lag_days for r in responses)
@@ -365,7 +366,7 @@ def _readiness(responses: list[SurveyResponse]) -> QuestionSummary:
         buckets[_ready_bucket(r)] += 1
     order = sorted(k for k in buckets if k[0].isdigit())
     order += [k for k in ("already in production", "unknown") if k in buckets]
-    rows = tuple((k, buckets[k], _share(buckets[k], len(responses))) for k in order)
+    rows = tuple((k, buckets[k], Share(buckets[k], len(responses))) for k in order)
     title = field_label("ready_by")
     note = "Quarter of the most likely date; “unknown” means no date was given."
     return QuestionSummary(
@@ -383,10 +384,6 @@ def _ready_bucket(r: SurveyResponse) -> str:
 
 def _codes(name: str) -> list[str]:
     return [m.value for m in ENUM_FIELDS[name]]
-
-
-def _share(count: int, total: int) -> str:
-    return f"{100 * count / total:.0f} %" if total else "–"
 
 
 # -- the distributor table ------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.models import MULTI_FIELDS, PERSONAL_FIELDS, SurveyResponse, visible_text
-from analysis.reports.model import Cell, ReportData, Table
+from analysis.reports.model import Cell, ReportData, Share, Table
 
 #: First characters a spreadsheet may interpret as the start of a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,7 +62,6 @@ PERCENT_FORMAT = "0%"
 _PROBABILITY_COLUMNS = {"P(exposed)"}
 _FLAG_COLUMNS = {"Illustrative"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SHARE = re.compile(r"(\d+(?:\.\d+)?) %")
 _TABLE_STYLE = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
 
 
@@ -174,26 +173,24 @@ def typed_cell(column: str, value: Any) -> tuple[Any, str | None]:
     """A report-table cell as the spreadsheet value it stands for, plus its number format.
 
     The report's tables carry display text (``Table`` cells are what every format prints); here
-    an ISO date becomes a date, "44 %" the number 0.44, a probability a percentage and the
+    an ISO date becomes a date, a ``Share`` ("44 %") its exact fraction, a probability a percentage and the
     "Illustrative" flag a boolean. Anything else is written as it is.
     """
     if isinstance(value, bool):
         return value, None
+    if isinstance(value, Share):  # the exact fraction, not the rounded text read back
+        return (value.fraction, PERCENT_FORMAT) if value.fraction is not None else (str(value), None)
     if isinstance(value, date | datetime):
         return value, DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
     if column in _PROBABILITY_COLUMNS and isinstance(value, int | float):
         return float(value), PERCENT_FORMAT
     if column in _FLAG_COLUMNS and isinstance(value, str | None):
         return value == "yes", None
-    if isinstance(value, str):
-        if _ISO_DATE.fullmatch(value):
-            try:
-                return date.fromisoformat(value), DATE_FORMAT
-            except ValueError:
-                return value, None
-        share = _SHARE.fullmatch(value)
-        if share:
-            return float(share.group(1)) / 100, PERCENT_FORMAT
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value), DATE_FORMAT
+        except ValueError:
+            return value, None
     return value, None
 
 
