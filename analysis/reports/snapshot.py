@@ -10,58 +10,50 @@ snapshot reads (the store's generation changes), it reads again. Determinism rul
 * the simulator gets an explicit seed and number of draws, both printed in the provenance.
 
 Sections whose analysis module is missing or fails are listed in ``unavailable`` with the reason:
-the report says what it cannot show rather than showing made-up numbers.
+the report says what it cannot show rather than showing made-up numbers. The question summaries
+and the distributor table are made in ``summaries``, the methodology and provenance in
+``provenance``; this module reads the store and puts the sections together.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
-import statistics
-from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-import analysis
 from analysis.counting import headline
 from analysis.crosstab import select_unit
 from analysis.models import (
-    ENUM_FIELDS,
-    MULTI_FIELDS,
     PERSONAL_FIELDS,
     TEXT_FIELDS,
     SigstoreStatus,
     SurveyResponse,
     normalise_distributor,
 )
-from analysis.reference_data import data_dir, field_label, option_label, read_csv
+from analysis.reference_data import field_label
 from analysis.reports import sections
 from analysis.reports.model import (
-    Cell,
     QuestionSummary,
     Quote,
     ReportData,
     ReportOptions,
-    Share,
     SimulationSection,
     Table,
     ThemeSummary,
 )
+from analysis.reports.provenance import methodology, provenance, schedule_status_lines
+from analysis.reports.summaries import distributor_table, question_summaries
 from analysis.storage import ResponseStore, StoredResponse
 from analysis.storage.history import export_json_as_of, frame_as_of, stored_revisions
 
-#: The cross-tab engine's label for an empty multi-select (kept identical so tables match).
-NO_ANSWER = "(no answer)"
 #: Longest quote a report shows; the full text is in the JSON/CSV export.
 QUOTE_CHARS = 280
 QUOTES_PER_THEME = 3
-#: The three survey questions (plus the two answers they depend on), in report order.
-SUMMARY_FIELDS: tuple[str, ...] = ("prerelease_start", "sigstore_status", "blockers", "worst_case")
 
 
 def latest_per_distributor(stored: Iterable[StoredResponse]) -> list[StoredResponse]:
@@ -213,7 +205,7 @@ def _build(
     # Every chart and cross-tab counts distributors (each one's latest answer): they are drawn
     # from those rows only, one per distributor, not from all 100,000 answers again each.
     per_distributor = None if frame is None else select_unit(frame, "distributor")
-    summaries = tuple(_summaries(responses))
+    summaries = tuple(question_summaries(responses))
     crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(per_distributor)) or ()
     if responses and draw:
         figures.update(attempt("Charts", lambda: sections.figures(per_distributor)) or {})
@@ -252,9 +244,9 @@ def _build(
         methodology=methodology(options),
         provenance=(
             *provenance(options, snapshot_at, n_stored, len(latest), answers_sha256),
-            ("Release schedule status", " ".join(_schedule_status(generated_at))),
+            ("Release schedule status", " ".join(schedule_status_lines(generated_at))),
         ),
-        schedule_status=_schedule_status(generated_at),
+        schedule_status=schedule_status_lines(generated_at),
         answers_json=answers_json,
         answers_sha256=answers_sha256,
         answers=tuple(_without_personal(r) for r in responses) if not options.include_contacts else tuple(responses),
@@ -332,105 +324,6 @@ def _capped_simulation(section: SimulationSection | None) -> SimulationSection |
     )
 
 
-# -- the three questions --------------------------------------------------------------------------
-
-
-def _summaries(responses: list[SurveyResponse]) -> Iterable[QuestionSummary]:
-    total = len(responses)
-    for name in SUMMARY_FIELDS:
-        counts: Counter[str] = Counter()
-        for r in responses:
-            value = getattr(r, name)
-            counts.update(v.value for v in value) if name in MULTI_FIELDS else counts.update([value.value])
-        rows = tuple((option_label(name, code), counts[code], Share(counts[code], total)) for code in _codes(name))
-        unanswered = sum(1 for r in responses if name in MULTI_FIELDS and not getattr(r, name))
-        if unanswered:  # the engine's explicit category: no distributor silently drops out
-            rows += ((NO_ANSWER, unanswered, Share(unanswered, total)),)
-        note = "Several answers possible: shares add up to more than 100 %." if name in MULTI_FIELDS else ""
-        if name == "prerelease_start" and responses:
-            lag = statistics.median(r.prerelease_lag_days for r in responses)
-            note = f"Median lag after that release appears: {lag:g} day{'' if lag == 1 else 's'}."
-        yield QuestionSummary(
-            key=name,
-            title=field_label(name),
-            table=Table(name, field_label(name), ("Answer", "Distributors", "Share"), rows),
-            note=note,
-        )
-    yield _readiness(responses)
-
-
-def _readiness(responses: list[SurveyResponse]) -> QuestionSummary:
-    """When distributors expect to verify Sigstore, by quarter of their most likely date."""
-    buckets: Counter[str] = Counter()
-    for r in responses:
-        buckets[_ready_bucket(r)] += 1
-    order = sorted(k for k in buckets if k[0].isdigit())
-    order += [k for k in ("already in production", "unknown") if k in buckets]
-    rows = tuple((k, buckets[k], Share(buckets[k], len(responses))) for k in order)
-    title = field_label("ready_by")
-    note = "Quarter of the most likely date; “unknown” means no date was given."
-    return QuestionSummary(
-        "readiness", title, Table("readiness", title, ("When", "Distributors", "Share"), rows), note=note
-    )
-
-
-def _ready_bucket(r: SurveyResponse) -> str:
-    if r.sigstore_status is SigstoreStatus.IN_PRODUCTION:
-        return "already in production"
-    if r.ready_by.likely is None:
-        return "unknown"
-    return f"{r.ready_by.likely.year} Q{(r.ready_by.likely.month - 1) // 3 + 1}"
-
-
-def _codes(name: str) -> list[str]:
-    return [m.value for m in ENUM_FIELDS[name]]
-
-
-# -- the distributor table ------------------------------------------------------------------------
-
-
-def _labels(name: str, values: Iterable[Any]) -> str:
-    return ", ".join(option_label(name, getattr(v, "value", v)) for v in values)
-
-
-def _date(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def distributor_table(responses: list[SurveyResponse], *, include_contacts: bool) -> Table:
-    """One row per distributor (its latest answer), in words rather than codes."""
-    columns = [
-        "Distributor",
-        "Kind",
-        "Python lines",
-        "Starts at",
-        "Sigstore",
-        "Blockers",
-        "Ready (likely)",
-        "Worst case",
-        "Illustrative",
-    ]
-    if include_contacts:
-        columns += ["Role", "Contact"]
-    rows: list[tuple[Cell, ...]] = []
-    for r in responses:
-        row: list[Cell] = [
-            r.distributor,
-            option_label("distributor_kind", r.distributor_kind.value),
-            ", ".join(r.python_versions),
-            f"{option_label('prerelease_start', r.prerelease_start.value)} +{r.prerelease_lag_days} d",
-            option_label("sigstore_status", r.sigstore_status.value),
-            _labels("blockers", r.blockers),
-            _date(r.ready_by.likely) or "unknown",
-            _labels("worst_case", r.worst_case),
-            "yes" if r.illustrative else "",
-        ]
-        if include_contacts:
-            row += [r.respondent_role or "", r.contact or ""]
-        rows.append(tuple(row))
-    return Table("distributors", "Distributors (latest answer of each)", tuple(columns), tuple(rows))
-
-
 # -- coded themes ---------------------------------------------------------------------------------
 
 
@@ -473,172 +366,3 @@ def _themes(store: ResponseStore, latest: list[StoredResponse]) -> list[ThemeSum
 def _cut(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
-
-
-# -- methodology and provenance -------------------------------------------------------------------
-
-
-def methodology(options: ReportOptions) -> tuple[tuple[str, str], ...]:
-    """How the numbers were made, in words a reviewer can check against the code."""
-    return (
-        (
-            "Counting",
-            (
-                "The counting unit is the distributor: every response's latest revision is read, and when "
-                "several responses claim the same distributor only the most recent one counts. A "
-                "multi-select answer (blockers, worst cases) counts once per selected value, so its "
-                "column can add up to more than the number of distributors. Shares are of distributors."
-            ),
-        ),
-        (
-            "Deduplication",
-            (
-                "Distributor names are normalised before counting: Unicode NFKC, case folded, runs of "
-                "spaces collapsed, and known aliases mapped to one name (for example “RHEL” and “Red Hat "
-                "Enterprise Linux”; the alias list is in data/survey.toml). The duplicates table lists "
-                "every distributor claimed by more than one response."
-            ),
-        ),
-        (
-            "Simulator",
-            (
-                "A policy names the first release published without PGP signatures; older lines keep PGP "
-                "until end of life. A distributor starts fetching the affected line at the first release "
-                "of its chosen stage plus its stated lag (for “after the final release”: x.y.0 plus lag). "
-                "Its first unsigned artifact arrives at the later of the policy release and that start. "
-                "It is exposed from then until its most likely ready date; “in production” means no "
-                "exposure, and a missing ready date is reported as unknown, never as zero. A release's "
-                "date is its actual date when known, else the planned date."
-            ),
-        ),
-        (
-            "Uncertainty",
-            (
-                f"A Monte Carlo run with seed {options.seed} and {options.draws:,} draws samples release "
-                "slips from the history of schedule changes (data/release_schedule_revisions.csv) and "
-                "ready dates from each answer's earliest/likely/latest (triangular; when only the likely "
-                "date is given, the simulator's documented default spread applies). Ranges are the 5th "
-                "to 95th percentile across draws. The same seed and draws give the same numbers."
-            ),
-        ),
-        (
-            "Severity",
-            (
-                "Exposure days are weighted by how bad exposure is for the distributor: the highest "
-                "level among its worst-case answers, mapped to a weight in data/severity.toml (an "
-                "editable file; its SHA-256 is in the provenance). No worst case selected counts as "
-                "the file's default level, so an unanswered question never hides an exposure."
-            ),
-        ),
-        (
-            "Themes",
-            (
-                "Free-text answers are tagged by reviewers with themes from a shared codebook. Keyword "
-                "suggestions are never applied without a reviewer. A theme counts the distributors whose "
-                "counted answer carries it; quotes are the shortest tagged texts."
-            ),
-        ),
-        (
-            "Illustrative answers",
-            (
-                "Answers marked illustrative were derived by the survey team from public statements "
-                "(each carries its source), not submitted by the distributor."
-            ),
-        ),
-        (
-            "Safety",
-            (
-                "All free text is escaped (HTML and Markdown show it as text). In CSV and XLSX, a text "
-                "cell starting with =, +, -, @, a tab or a carriage return is prefixed with a single quote "
-                "(') so spreadsheet programs do not run it as a formula."
-            ),
-        ),
-    )
-
-
-def _schedule_status(generated_at: datetime) -> tuple[str, ...]:
-    """The as-of line and the stale-schedule warning, judged on the day the report is generated
-    (like ``generated_at``, the one part of a report that depends on the clock)."""
-    try:
-        from analysis.schedule import schedule_status
-
-        return schedule_status(generated_at.date()).lines
-    except (OSError, ValueError) as exc:
-        return (f"Release schedule: unavailable ({exc}).",)
-
-
-def reference_commits() -> list[str]:
-    """The commits of the reference data, as stated in data/README.md (``owner/repo `sha```)."""
-    try:
-        text = (data_dir() / "README.md").read_text(encoding="utf-8")
-    except OSError:
-        return []
-    _, _, tail = text.partition("Reference data commit")
-    found = re.findall(r"([\w.-]+/[\w.-]+)\s+`([0-9a-f]{7,40})`", tail or text)
-    return [f"{repo}@{sha}" for repo, sha in dict.fromkeys(found)]
-
-
-def schedule_source() -> str:
-    """The PEPs the release schedule comes from, and the file's SHA-256 (it is data, not code)."""
-    try:
-        rows = read_csv("release_schedule.csv")
-        digest = hashlib.sha256((data_dir() / "release_schedule.csv").read_bytes()).hexdigest()
-    except OSError:
-        return "unavailable"
-    peps = sorted({r.get("source", "") for r in rows if r.get("source")})
-    return f"data/release_schedule.csv ({', '.join(peps)}), SHA-256 {digest}"
-
-
-#: The reference files whose content changes a report's numbers or words.
-REFERENCE_FILES: tuple[str, ...] = (
-    "release_schedule.csv",
-    "release_schedule_revisions.csv",
-    "support_windows.csv",
-    "policies.csv",
-    "severity.toml",
-    "survey.toml",
-)
-
-
-def reference_digests() -> str:
-    """``name sha256`` for each reference file present, so a reader can check the inputs."""
-    parts = []
-    for name in REFERENCE_FILES:
-        path = data_dir() / name
-        if path.is_file():
-            parts.append(f"{name} {hashlib.sha256(path.read_bytes()).hexdigest()}")
-    return "; ".join(parts) or "unavailable"
-
-
-def provenance(
-    options: ReportOptions, snapshot_at: datetime | None, responses: int, distributors: int, answers_sha256: str
-) -> tuple[tuple[str, str], ...]:
-    contacts_flag = " --include-contacts" if options.include_contacts else ""
-    if options.as_of:
-        contacts_flag += f" --as-of {options.as_of.isoformat()}"
-    return (
-        ("Data snapshot", snapshot_at.isoformat() if snapshot_at else "no answers stored"),
-        (
-            "Responses",
-            f"{responses} (latest revision of each"
-            + (f" submitted by the end of {options.as_of.isoformat()} UTC" if options.as_of else "")
-            + f"), {distributors} distributors counted",
-        ),
-        ("Personal data", "included" if options.include_contacts else "excluded"),
-        ("Release schedule", schedule_source()),
-        ("Reference data commits", ", ".join(reference_commits()) or "unknown"),
-        ("Reference files (SHA-256)", reference_digests()),
-        ("App version", analysis.__version__),
-        (
-            "Simulation",
-            (
-                f"seed {options.seed}, {options.draws:,} draws; policies {', '.join(options.policies) or 'built-in'}; "
-                f"recommendation threshold {options.threshold:,.0f} severity-weighted days"
-            ),
-        ),
-        ("Answers SHA-256", answers_sha256),
-        (
-            "Reproduce",
-            f"python -m analysis export --format json{contacts_flag} --out answers.json; sha256sum answers.json",
-        ),
-    )
