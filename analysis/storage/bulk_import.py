@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.models import SurveyResponse
+from analysis.storage.records import answer_from_values, stored_response
 from analysis.storage.rows import AnswerColumns, chunks, core_table, distributor_key, insert_columns, revision_columns
-from analysis.storage.store import ImportResult, ResponseStore, _from_row, _from_values, new_response_id
+from analysis.storage.store import ImportResult, ResponseStore, new_response_id
 from analysis.storage.tables import ResponseRow, RevisionRow
 
 
@@ -67,7 +68,7 @@ def _import_batch(
             .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
             .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
         ).all()
-        latest.update({r.response_id: _from_row(r).response for r in rows})
+        latest.update({r.response_id: stored_response(r).response for r in rows})
         drafts.update(
             s.scalars(select(ResponseRow.id).where(ResponseRow.id.in_(chunk), ResponseRow.latest_revision == 0))
         )
@@ -76,7 +77,7 @@ def _import_batch(
     again = _repeated_in_batch(ids, fresh)
     for i, rid in enumerate(ids):
         if not fresh[i] and i not in again:
-            resp = _from_values(answers.answer(i).__getitem__, rid)
+            resp = answer_from_values(answers.answer(i).__getitem__, rid)
             if rid in latest:
                 _import_known(s, rid, resp, latest, now, counts)
             else:  # its first answer: revision 1 of the response its draft made; the draft stays
@@ -103,8 +104,8 @@ def _import_batch(
     for i in sorted(again):  # after the first of its id was created above
         rid = ids[i]
         if rid not in latest:
-            latest[rid] = _from_values(answers.answer(ids.index(rid)).__getitem__, rid)
-        _import_known(s, rid, _from_values(answers.answer(i).__getitem__, rid), latest, now, counts)
+            latest[rid] = answer_from_values(answers.answer(ids.index(rid)).__getitem__, rid)
+        _import_known(s, rid, answer_from_values(answers.answer(i).__getitem__, rid), latest, now, counts)
     return ids
 
 

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, or_, select
 
 from analysis.storage.raw_rows import fetch_frame, fetch_rows
-from analysis.storage.tables import JSON_COLUMNS, ResponseRow, RevisionRow
+from analysis.storage.tables import FRAME_KEYS, JSON_COLUMNS, ResponseRow, RevisionRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from analysis.storage.store import ResponseStore, StoredResponse
-
-_FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
 
 
 def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -35,7 +33,7 @@ def revisions_frame(store: ResponseStore, columns: Sequence[str] | None = None) 
     wanted = [
         c.name
         for c in table.columns
-        if c.name != "id" and (columns is None or c.name in columns or c.name in _FRAME_KEYS)
+        if c.name != "id" and (columns is None or c.name in columns or c.name in FRAME_KEYS)
     ]
     frame = fetch_frame(store.engine, select(*(table.c[n] for n in wanted)), json_columns=JSON_COLUMNS)
     keys = {name: normalise_distributor(name) for name in frame["distributor"].unique()}
@@ -83,14 +81,14 @@ def export_json_as_of(store: ResponseStore, as_of: date, *, include_contacts: bo
 
 def stored_revisions(store: ResponseStore, pairs: Sequence[tuple[str, int]]) -> list[StoredResponse]:
     """The given (response_id, revision) revisions as models, in response_id order."""
-    from analysis.storage.store import _from_row
+    from analysis.storage.records import stored_response
 
     out: list[StoredResponse] = []
     with store._read() as s:
         for i in range(0, len(pairs), 500):
             chunk = pairs[i : i + 500]
             match = or_(*(and_(RevisionRow.response_id == rid, RevisionRow.revision == rev) for rid, rev in chunk))
-            out.extend(_from_row(r) for r in s.scalars(select(RevisionRow).where(match)).all())
+            out.extend(stored_response(r) for r in s.scalars(select(RevisionRow).where(match)).all())
     return sorted(out, key=lambda item: str(item.response.response_id))
 
 
@@ -117,7 +115,7 @@ def stats_as_of(store: ResponseStore, as_of: date | None) -> dict[str, Any]:
         revisions = s.scalar(select(func.count()).select_from(RevisionRow).where(RevisionRow.submitted_at < cutoff))
         last = s.scalar(select(func.max(RevisionRow.submitted_at)).where(RevisionRow.submitted_at < cutoff))
         drafts = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision == 0))
-    from analysis.storage.store import _aware
+    from analysis.storage.records import aware
 
     return {
         "responses": len(frame),
@@ -125,6 +123,6 @@ def stats_as_of(store: ResponseStore, as_of: date | None) -> dict[str, Any]:
         "revisions": int(revisions or 0),
         "drafts_only": int(drafts or 0),
         "illustrative": int(frame["illustrative"].sum()) if len(frame) else 0,
-        "last_update": _aware(last).isoformat() if last else None,
+        "last_update": aware(last).isoformat() if last else None,
         "as_of": as_of.isoformat(),
     }

@@ -23,12 +23,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis.models import RosterEntry, SurveyResponse, check_email, normalise_distributor, now_utc
+from analysis.storage.records import aware
 from analysis.storage.roster_tables import InvitationRow, RosterRow
 from analysis.storage.store import (
     MAX_DRAFT_BYTES,
     ResponseStore,
     SubmitResult,
-    _aware,
     hash_token,
     new_response_id,
     new_token,
@@ -78,19 +78,19 @@ class OpenedInvitation:
 
 
 def _record(row: InvitationRow) -> InvitationRecord:
-    def aware(value: datetime | None) -> datetime | None:
-        return _aware(value) if value else None
+    def maybe(value: datetime | None) -> datetime | None:
+        return aware(value) if value else None
 
     return InvitationRecord(
         id=row.id,
         key=row.distributor_key,
         distributor=row.distributor,
         contact=row.contact,
-        created_at=_aware(row.created_at),
-        revoked_at=aware(row.revoked_at),
+        created_at=aware(row.created_at),
+        revoked_at=maybe(row.revoked_at),
         response_id=row.response_id,
-        used_at=aware(row.used_at),
-        mailed_at=aware(row.mailed_at),
+        used_at=maybe(row.used_at),
+        mailed_at=maybe(row.mailed_at),
     )
 
 

@@ -114,7 +114,7 @@ def parse_roster_csv(data: bytes) -> RosterParse:
 
 
 def _record(row: RosterRow) -> RosterRecord:
-    from analysis.storage.store import _aware
+    from analysis.storage.records import aware
 
     return RosterRecord(
         key=row.distributor_key,
@@ -122,8 +122,8 @@ def _record(row: RosterRow) -> RosterRecord:
         kind=row.distributor_kind,
         contact=row.contact,
         channel=row.channel,
-        added_at=_aware(row.added_at),
-        updated_at=_aware(row.updated_at),
+        added_at=aware(row.added_at),
+        updated_at=aware(row.updated_at),
     )
 
 

@@ -3,6 +3,12 @@
 Respondents are identified only by a secret edit token that is shown once and stored as a SHA-256
 hash (the token carries 192 random bits, so a fast hash is enough; there is nothing to brute-force).
 Each save appends a revision; drafts are kept apart and never counted.
+
+This module holds the respondents' writes (submit, draft, edit, verification evidence) and the
+one revision writer every answer goes through. The store's other parts: ``store_base``
+(transactions and the change counter), ``analysis_reads`` (every answer for analysis and
+export), ``codebook`` (reviewers' themes and tags), ``bulk_import`` (the importer's batches) and
+``records`` (revision rows read back as models).
 """
 
 from __future__ import annotations
@@ -10,61 +16,43 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 from analysis.models import (
-    STORED,
     SurveyResponse,
     VerificationEvidence,
-    normalise_distributor,
     now_utc,
-    text_problem,
 )
+from analysis.storage.analysis_reads import AnalysisReads
+from analysis.storage.codebook import Codebook
 from analysis.storage.db import make_engine, migrate
-from analysis.storage.raw_rows import fetch_frame, fetch_rows, stream_rows
+from analysis.storage.records import StoredResponse, aware, stored_response
 from analysis.storage.rows import (
     AnswerColumns,
     answer_columns,
     chunks,
     core_table,
+    distributor_key,
     insert_columns,
     latest_columns,
     revision_columns,
 )
 from analysis.storage.tables import (
-    JSON_COLUMNS,
-    LATEST_REVISION_COLUMNS,
     DraftRow,
-    ExportDigestRow,
     LatestRow,
     ResponseRow,
     RevisionRow,
-    StoreMetaRow,
-    ThemeRow,
-    ThemeTagRow,
 )
 
 #: Largest draft accepted (JSON bytes). Drafts are unvalidated, so they get a hard size cap.
 MAX_DRAFT_BYTES = 256 * 1024
-#: Always part of ``latest_frame``: identity and bookkeeping, needed to count and deduplicate.
-_FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
-#: One writer per SQLite database per process (datasette's model); other processes wait on the
-#: busy timeout. PostgreSQL needs no such lock.
-_SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 
 
 class TokenNotFound(LookupError):
@@ -85,15 +73,6 @@ def hash_token(token: str) -> str:
 
 def new_response_id() -> str:
     return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    """A response's revision as stored, with the bookkeeping the JSON format leaves out."""
-
-    response: SurveyResponse
-    revision: int
-    stored_at: datetime
 
 
 @dataclass(frozen=True)
@@ -122,82 +101,9 @@ class ImportResult:
     response_ids: list[str] = field(default_factory=list)
 
 
-def _from_row(row: RevisionRow) -> StoredResponse:
-    return StoredResponse(
-        response=_from_values(lambda c: getattr(row, c), row.response_id),
-        revision=row.revision,
-        stored_at=_aware(row.stored_at),
-    )
-
-
-def _from_values(value: Callable[[str], Any], response_id: str) -> SurveyResponse:
-    """The answer of stored column values (``value(column)``), as read back from a revision row."""
-    data: dict[str, Any] = {c: value(c) for c in SurveyResponse.model_fields if c not in _NOT_PLAIN}
-    for col in JSON_COLUMNS:
-        data[col] = json.loads(value(col))
-    data["ready_by"] = {
-        "earliest": value("ready_earliest"),
-        "likely": value("ready_likely"),
-        "latest": value("ready_latest"),
-    }
-    data["response_id"] = response_id
-    # STORED: text written before the text rule is shown with U+FFFD marks instead of failing.
-    return SurveyResponse.model_validate(data, context=STORED)
-
-
-_NOT_PLAIN = frozenset(("response_id", "ready_by", *JSON_COLUMNS))
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-class ResponseStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._write_lock: threading.Lock | None
-        if engine.dialect.name == "sqlite":
-            with _LOCKS_GUARD:
-                self._write_lock = _SQLITE_WRITE_LOCKS.setdefault(str(engine.url), threading.Lock())
-        else:
-            self._write_lock = None
-
-    # -- transactions -------------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self, *, bump: bool = True) -> Iterator[Session]:
-        """One write transaction; bumps the change counter that caches key on.
-
-        ``bump=False`` only for bookkeeping about the answers (a remembered export digest),
-        which must not itself count as a change of the answers.
-        """
-        lock = self._write_lock
-        if lock is not None:
-            lock.acquire()
-        try:
-            with self.engine.connect().execution_options(sqlite_write=True) as conn:
-                with Session(bind=conn) as session, session.begin():
-                    yield session
-                    if bump:
-                        session.execute(
-                            update(StoreMetaRow)
-                            .where(StoreMetaRow.key == "generation")
-                            .values(value=StoreMetaRow.value + 1)
-                        )
-                conn.commit()
-        finally:
-            if lock is not None:
-                lock.release()
-
-    def _read(self) -> Session:
-        return Session(self.engine)
-
-    def generation(self) -> int:
-        """Changes whenever anything is written, by any process: the cache key for analyses."""
-        with self._read() as s:
-            return int(s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation")) or 0)
+class ResponseStore(AnalysisReads, Codebook):
+    """The store: respondents' writes here; transactions, analysis reads and the codebook in
+    ``store_base``, ``analysis_reads`` and ``codebook``."""
 
     # -- respondents --------------------------------------------------------------------------
 
@@ -241,7 +147,7 @@ class ResponseStore:
             .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
             .where(RevisionRow.response_id == response_id, RevisionRow.revision == ResponseRow.latest_revision)
         ).one_or_none()
-        if row is None or not _from_row(row).response.answers_equal(response):
+        if row is None or not stored_response(row).response.answers_equal(response):
             return None
         return row.revision
 
@@ -276,13 +182,13 @@ class ResponseStore:
                 row = s.scalars(
                     select(RevisionRow).where(RevisionRow.response_id == response_id, RevisionRow.revision == latest_no)
                 ).one()
-                latest = _from_row(row)
+                latest = stored_response(row)
             draft = s.get(DraftRow, response_id)
             return EditSession(
                 response_id=response_id,
                 latest=latest,
                 draft=json.loads(draft.payload) if draft else None,
-                draft_saved_at=_aware(draft.saved_at) if draft else None,
+                draft_saved_at=aware(draft.saved_at) if draft else None,
             )
 
     def history(self, response_id: str) -> list[StoredResponse]:
@@ -291,7 +197,7 @@ class ResponseStore:
             rows = s.scalars(
                 select(RevisionRow).where(RevisionRow.response_id == response_id).order_by(RevisionRow.revision)
             ).all()
-            return [_from_row(r) for r in rows]
+            return [stored_response(r) for r in rows]
 
     def history_for_token(self, token: str) -> list[StoredResponse]:
         with self._read() as s:
@@ -313,7 +219,7 @@ class ResponseStore:
             row = s.scalars(
                 select(RevisionRow).where(RevisionRow.response_id == response_id, RevisionRow.revision == latest_no)
             ).one()
-            current = _from_row(row).response
+            current = stored_response(row).response
             updated = SurveyResponse.model_validate(
                 current.model_dump()
                 | {"verification_evidence": [*current.verification_evidence, evidence], "submitted_at": now}
@@ -355,7 +261,7 @@ class ResponseStore:
             .values(
                 latest_revision=revision,
                 updated_at=now,
-                distributor_key=normalise_distributor(response.distributor),
+                distributor_key=distributor_key(response.distributor),
             )
         )
         return revision
@@ -395,225 +301,6 @@ class ResponseStore:
 
         # The store's one clock (``now_utc`` here, which tests freeze) stamps the whole import.
         return import_columns(self, batches, now=now_utc(), keep_ids=keep_ids, ids_unique=ids_unique)
-
-    # -- reading for analysis ------------------------------------------------------------------
-
-    def latest(self) -> list[StoredResponse]:
-        """The current revision of every submitted response, in a stable order."""
-        with self._read() as s:
-            rows = s.scalars(
-                select(RevisionRow)
-                .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-                .where(RevisionRow.revision == ResponseRow.latest_revision)
-                .order_by(RevisionRow.response_id)
-            ).all()
-            return [_from_row(r) for r in rows]
-
-    def _latest_stmt(self, include_contacts: bool) -> Any:
-        from analysis.storage import export_rows
-
-        table = RevisionRow.__table__
-        wanted = export_rows.stored_columns(include_contacts)
-        return (
-            select(*(table.c[n] for n in wanted))
-            .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-            .where(RevisionRow.revision == ResponseRow.latest_revision)
-        )
-
-    def export_latest_json(self, *, include_contacts: bool = True) -> str:
-        """The canonical JSON export (``python -m analysis export --format json``).
-
-        Straight from the rows, no model on the way out (answers were validated on the way in):
-        see ``export_rows``.
-        """
-        from analysis.storage import export_rows
-
-        names, rows = fetch_rows(self.engine, self._latest_stmt(include_contacts))
-        return export_rows.rows_text(names, rows, include_contacts)
-
-    def iter_latest_json(self, *, include_contacts: bool = True, chunk: int = 5000) -> Iterator[str]:
-        """:meth:`export_latest_json` in pieces, reading ``chunk`` rows at a time: the CLI writes
-        the export of 1,000,000 answers in the memory of one chunk. Same text, byte for byte."""
-        from analysis.storage import export_rows
-
-        stmt = self._latest_stmt(include_contacts).order_by(RevisionRow.response_id)
-        writer: export_rows.RowWriter | None = None
-        first = True
-        for names, rows in stream_rows(self.engine, stmt, chunk):
-            writer = writer or export_rows.RowWriter(names, include_contacts)
-            for text in writer.lines(rows):
-                yield ("[\n" if first else ",\n") + text
-                first = False
-        yield "[]\n" if first else "\n]\n"
-
-    def answers_digest(self, *, include_contacts: bool = True) -> str:
-        """SHA-256 of :meth:`export_latest_json`'s UTF-8 text, remembered per store generation.
-
-        The first call after a change streams the export through the hash (memory of one chunk);
-        later calls at the same generation read the remembered digest (``export_digests``).
-        """
-        generation = self.generation()
-        with self._read() as s:
-            known = s.scalar(
-                select(ExportDigestRow.sha256).where(
-                    ExportDigestRow.include_contacts == include_contacts, ExportDigestRow.generation == generation
-                )
-            )
-        if known:
-            return known
-        from analysis.storage.export_rows import hashed_utf8
-
-        digest = hashlib.sha256()
-        for _ in hashed_utf8(self.iter_latest_json(include_contacts=include_contacts), digest):
-            pass
-        sha256 = digest.hexdigest()
-        self.remember_digest(sha256, include_contacts=include_contacts, generation=generation)
-        return sha256
-
-    def remember_digest(self, sha256: str, *, include_contacts: bool, generation: int) -> bool:
-        """Keep ``sha256`` as the export's digest at ``generation``, unless the answers changed since
-        (then it describes a past state and is dropped). Does not count as a change itself.
-
-        Only a cache: when the store cannot take the write (a read-only database role, SQLite
-        locked by a long import beyond the busy timeout) nothing is kept and False is returned;
-        the export or report that computed the digest goes on.
-        """
-        try:
-            with self._write(bump=False) as s:
-                current = s.scalar(select(StoreMetaRow.value).where(StoreMetaRow.key == "generation"))
-                if int(current or 0) != generation:
-                    return False
-                s.execute(delete(ExportDigestRow).where(ExportDigestRow.include_contacts == include_contacts))
-                s.add(ExportDigestRow(include_contacts=include_contacts, generation=generation, sha256=sha256))
-        except DBAPIError:
-            return False
-        return True
-
-    def stored_responses(self, response_ids: Iterable[str]) -> list[StoredResponse]:
-        """The latest revision of the given responses, as models (for the few a report shows)."""
-        found: list[StoredResponse] = []
-        with self._read() as s:
-            for chunk in chunks(sorted(set(response_ids)), 500):
-                rows = s.scalars(
-                    select(RevisionRow)
-                    .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-                    .where(RevisionRow.response_id.in_(chunk), RevisionRow.revision == ResponseRow.latest_revision)
-                ).all()
-                found.extend(_from_row(r) for r in rows)
-        return sorted(found, key=lambda item: item.response.response_id or "")
-
-    def latest_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Latest revision per response as a DataFrame (the analysis input; fast at 100k rows).
-
-        Columns are the JSON keys, with ``ready_by`` flattened to ``ready_earliest``/``ready_likely``/
-        ``ready_latest``, list fields as Python lists, plus ``response_id``, ``revision``,
-        ``stored_at`` and ``distributor_key``. ``columns`` limits the answer columns read (the
-        bookkeeping columns always come): counting charts need no free text, and skipping it is
-        most of the cost at 100,000 responses.
-        """
-        table = RevisionRow.__table__
-        wanted = [
-            c.name
-            for c in table.columns
-            if c.name != "id" and (columns is None or c.name in columns or c.name in _FRAME_KEYS)
-        ]
-        if set(wanted) <= set(LATEST_REVISION_COLUMNS):
-            # Analysis columns only: one narrow table, no join, no free text to step over.
-            latest = LatestRow.__table__
-            stmt = select(*(latest.c[n] for n in wanted), latest.c.distributor_key)
-        else:
-            stmt = (
-                select(*(table.c[n] for n in wanted), ResponseRow.distributor_key)
-                .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-                .where(RevisionRow.revision == ResponseRow.latest_revision)
-            )
-        # No ORDER BY: SQLite then scans the table sequentially; rows are sorted below.
-        return fetch_frame(self.engine, stmt, json_columns=JSON_COLUMNS)
-
-    def stats(self) -> dict[str, Any]:
-        with self._read() as s:
-            responses = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision > 0))
-            revisions = s.scalar(select(func.count()).select_from(RevisionRow))
-            distributors = s.scalar(
-                select(func.count(func.distinct(ResponseRow.distributor_key))).where(ResponseRow.latest_revision > 0)
-            )
-            drafts = s.scalar(select(func.count()).select_from(ResponseRow).where(ResponseRow.latest_revision == 0))
-            last = s.scalar(select(func.max(ResponseRow.updated_at)).where(ResponseRow.latest_revision > 0))
-            illustrative = s.scalar(
-                select(func.count())
-                .select_from(RevisionRow)
-                .join(ResponseRow, ResponseRow.id == RevisionRow.response_id)
-                .where(RevisionRow.revision == ResponseRow.latest_revision, RevisionRow.illustrative.is_(True))
-            )
-        return {
-            "responses": int(responses or 0),
-            "distributors": int(distributors or 0),
-            "revisions": int(revisions or 0),
-            "drafts_only": int(drafts or 0),
-            "illustrative": int(illustrative or 0),
-            "last_update": _aware(last).isoformat() if last else None,
-        }
-
-    # -- codebook and tags (reviewers) ---------------------------------------------------------
-
-    def themes(self) -> list[dict[str, Any]]:
-        with self._read() as s:
-            rows = s.scalars(select(ThemeRow).order_by(ThemeRow.name)).all()
-            return [
-                {"name": r.name, "label": r.label, "description": r.description, "keywords": json.loads(r.keywords)}
-                for r in rows
-            ]
-
-    def upsert_theme(self, name: str, label: str, description: str = "", keywords: Iterable[str] = ()) -> None:
-        name, keywords = name.strip(), list(keywords)
-        if not name or len(name) > 80:
-            raise ValueError("A theme needs a name of 1 to 80 characters.")
-        # Reviewers' text follows the respondents' rule (a NUL must never reach PostgreSQL).
-        for what, value, single in (("name", name, True), ("label", label, True), ("description", description, False)):
-            problem = text_problem(value, single_line=single)
-            if problem:
-                raise ValueError(f"The theme {what} {problem}.")
-        for keyword in keywords:
-            problem = text_problem(keyword, single_line=True)
-            if problem:
-                raise ValueError(f"A keyword {problem}.")
-        with self._write() as s:
-            row = s.get(ThemeRow, name)
-            kw = json.dumps(sorted({k.strip().lower() for k in keywords if k.strip()}))
-            if row is None:
-                s.add(
-                    ThemeRow(
-                        name=name,
-                        label=label.strip() or name,
-                        description=description,
-                        keywords=kw,
-                        created_at=now_utc(),
-                    )
-                )
-            else:
-                row.label, row.description, row.keywords = label.strip() or name, description, kw
-
-    def set_tags(self, response_id: str, field_name: str, themes: Iterable[str], tagged_by: str = "") -> None:
-        """Replace the reviewer tags of one free-text field of one response."""
-        wanted = set(themes)
-        with self._write() as s:
-            s.execute(
-                delete(ThemeTagRow).where(ThemeTagRow.response_id == response_id, ThemeTagRow.field == field_name)
-            )
-            now = now_utc()
-            for theme in sorted(wanted):
-                s.add(
-                    ThemeTagRow(
-                        response_id=response_id, field=field_name, theme=theme, tagged_by=tagged_by, tagged_at=now
-                    )
-                )
-
-    def tags_frame(self) -> pd.DataFrame:
-        import pandas as pd
-
-        with self.engine.connect() as conn:
-            result = conn.execute(select(ThemeTagRow.response_id, ThemeTagRow.field, ThemeTagRow.theme))
-            return pd.DataFrame(result.fetchall(), columns=["response_id", "field", "theme"])
 
 
 def open_store(url: str | None = None) -> ResponseStore:

@@ -125,6 +125,8 @@ class LatestRow(Base):
 #: The revision columns copied into ``response_latest``, in the revisions table's order.
 #: Text columns that hold a JSON list (the model's list fields).
 JSON_COLUMNS: tuple[str, ...] = ("python_versions", "blockers", "worst_case", "verification_evidence")
+#: Always part of an analysis frame: identity and bookkeeping, needed to count and deduplicate.
+FRAME_KEYS = frozenset({"response_id", "revision", "stored_at", "submitted_at", "distributor"})
 LATEST_REVISION_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in RevisionRow.__table__.columns if c.name in LatestRow.__table__.columns
 )
