@@ -144,6 +144,17 @@ def test_html_is_self_contained(seeded: ResponseStore) -> None:
         assert f'<section id="{section}">' in html
 
 
+def test_shares_are_right_aligned_like_the_counts_beside_them(seeded: ResponseStore) -> None:
+    """A share is a number in words: HTML gives its cell the numeric class, Markdown its column ``---:``."""
+    data = snapshot(seeded)
+    html = str(render(data, "html"))
+    assert re.search(r'<td class="num">4</td><td class="num">44 %</td>', html)
+    md = str(render(data, "md"))
+    header = next(line for line in md.splitlines() if line.startswith("| Answer | Distributors | Share |"))
+    rule = md.splitlines()[md.splitlines().index(header) + 1]
+    assert rule == "|---|---:|---:|"
+
+
 # -- CSV and XLSX ----------------------------------------------------------------------------------
 
 
