@@ -194,7 +194,15 @@ st.caption(
     "the x.y.0 finals. Each bar runs from when a distributor starts fetching the line to when it expects to verify "
     "Sigstore. Hover a bar for the reasoning."
 )
-st.plotly_chart(timeline_figure(result, schedule, today=date.today()), width="stretch")
+# The charts' own template (projector styling, as in the reports), not Streamlit's theme.
+CHART_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+st.plotly_chart(
+    timeline_figure(result, schedule, today=date.today()),
+    width="stretch",
+    config=CHART_CONFIG,
+    theme=None,
+    key="sim_timeline",
+)
 
 st.subheader("Per distributor")
 st.dataframe(
@@ -215,7 +223,11 @@ mc_all = monte_carlo(url, generation, as_of, tuple(builtins), extra_lag, config)
 advice = recommend(mc_all.policies, threshold)
 (st.success if advice.policy else st.warning)(advice.sentence)
 st.plotly_chart(
-    policy_comparison_figure(det_all, mc_all, threshold=threshold, recommended=advice.policy), width="stretch"
+    policy_comparison_figure(det_all, mc_all, threshold=threshold, recommended=advice.policy),
+    width="stretch",
+    config=CHART_CONFIG,
+    theme=None,
+    key="sim_comparison",
 )
 st.dataframe(comparison_table(det_all, mc_all), hide_index=True, width="stretch")
 

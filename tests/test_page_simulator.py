@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from streamlit.testing.v1 import AppTest
@@ -100,6 +101,10 @@ def test_page_with_answers(store: ResponseStore) -> None:
     assert comparison["Ship unverified today"].tolist() == [1] * 7
     advice = [m.value for m in [*at.success, *at.warning]]
     assert any(text.startswith(("Stop PGP at", "No simulated policy")) for text in advice)
+    # Both charts keep their own template (as the reports draw them), not Streamlit's theme.
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2 and all(c.proto.theme == "" for c in charts)
+    assert all(json.loads(c.proto.config)["displaylogo"] is False for c in charts)
 
 
 def test_controls_change_the_result(store: ResponseStore) -> None:
