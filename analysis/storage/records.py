@@ -27,6 +27,7 @@ class StoredResponse:
 
 
 def stored_response(row: RevisionRow) -> StoredResponse:
+    """A revision row as its model, with the revision number and when it was stored (UTC)."""
     return StoredResponse(
         response=answer_from_values(lambda c: getattr(row, c), row.response_id),
         revision=row.revision,

@@ -23,6 +23,9 @@ _LOCKS_GUARD = threading.Lock()
 
 
 class StoreBase:
+    """An engine, its write lock (SQLite: one per database and process) and the three methods
+    every part of the store writes and reads through."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_lock: threading.Lock | None
