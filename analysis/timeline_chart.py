@@ -227,7 +227,7 @@ def timeline_figure(
         y=1.0,
         yref="paper",
         yanchor="bottom",
-        yshift=34,
+        yshift=50,  # above the two-line month labels of the top axis
         text=f"<b>PGP stops: {policy.name}</b> ({policy.date.isoformat()})",
         showarrow=False,
         font={"size": FONT_SIZE + 2, "color": "#111111"},
@@ -254,7 +254,9 @@ def timeline_figure(
         "showgrid": True,
         "gridcolor": "#DDDDDD",
         "dtick": "M3",
-        "tickformat": "%b %Y",
+        # Month over year: narrow enough that a review page's column (~560 px on a 1024 px
+        # screen) keeps them level, where "Oct 2025" in one line turned upright into the title.
+        "tickformat": "%b<br>%Y",
         "side": "top",
         "title_text": None,
     }
