@@ -17,6 +17,7 @@ from analysis.counting import headline
 from analysis.crosstab import Filters, Unit, apply_filters, select_unit
 from ui.asof import as_of_control
 from ui.auth import require_reviewer
+from ui.charts import show_chart
 from ui.outreach import cached_coverage, coverage_section
 from ui.progress import cached_progress, trends_section
 from ui.review_data import (
@@ -110,23 +111,22 @@ if units.empty:
 coverage_section(cached_coverage(url, generation, as_of))
 
 figs = figures(url, generation, unit, by_kind, include_illustrative, as_of)
-config = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 
 st.header("Q1. When do distributors start on a new Python line?")
-st.plotly_chart(figs["start"], config=config, theme=None, key="chart_start")
-st.plotly_chart(figs["lag"], config=config, theme=None, key="chart_lag")
+show_chart(figs["start"], key="chart_start")
+show_chart(figs["lag"], key="chart_lag")
 
 st.header("Where are they with Sigstore?")
-st.plotly_chart(figs["status"], config=config, theme=None, key="chart_status")
-st.plotly_chart(figs["ready"], config=config, theme=None, key="chart_ready")
+show_chart(figs["status"], key="chart_status")
+show_chart(figs["ready"], key="chart_ready")
 
-trends_section(cached_progress(url, generation, as_of), config)
+trends_section(cached_progress(url, generation, as_of))
 
 st.header("Q2. What blocks them?")
-st.plotly_chart(figs["blockers"], config=config, theme=None, key="chart_blockers")
+show_chart(figs["blockers"], key="chart_blockers")
 
 st.header("Q3. Who is hurt most in the worst case?")
-st.plotly_chart(figs["worst"], config=config, theme=None, key="chart_worst")
+show_chart(figs["worst"], key="chart_worst")
 
 st.caption(
     "Counting "

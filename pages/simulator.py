@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui.asof import as_of_control
 from ui.auth import require_reviewer
+from ui.charts import show_chart
 from ui.people_text import show_words
 
 require_reviewer()
@@ -194,15 +195,7 @@ st.caption(
     "the x.y.0 finals. Each bar runs from when a distributor starts fetching the line to when it expects to verify "
     "Sigstore. Hover a bar for the reasoning."
 )
-# The charts' own template (projector styling, as in the reports), not Streamlit's theme.
-CHART_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
-st.plotly_chart(
-    timeline_figure(result, schedule, today=date.today()),
-    width="stretch",
-    config=CHART_CONFIG,
-    theme=None,
-    key="sim_timeline",
-)
+show_chart(timeline_figure(result, schedule, today=date.today()), key="sim_timeline")
 
 st.subheader("Per distributor")
 st.dataframe(
@@ -222,12 +215,8 @@ det_all = deterministic(url, generation, as_of, tuple(builtins), extra_lag)
 mc_all = monte_carlo(url, generation, as_of, tuple(builtins), extra_lag, config)
 advice = recommend(mc_all.policies, threshold)
 (st.success if advice.policy else st.warning)(advice.sentence)
-st.plotly_chart(
-    policy_comparison_figure(det_all, mc_all, threshold=threshold, recommended=advice.policy),
-    width="stretch",
-    config=CHART_CONFIG,
-    theme=None,
-    key="sim_comparison",
+show_chart(
+    policy_comparison_figure(det_all, mc_all, threshold=threshold, recommended=advice.policy), key="sim_comparison"
 )
 st.dataframe(comparison_table(det_all, mc_all), hide_index=True, width="stretch")
 
