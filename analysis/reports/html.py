@@ -24,7 +24,7 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from analysis.reports.model import ReportData, Share, format_cell
+from analysis.reports.model import ReportData, format_cell, is_number
 
 #: The one line that differs between two exports of the same data (tests strip it).
 GENERATED_MARKER = 'class="generated"'
@@ -231,8 +231,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals.update(
         fmt=format_cell,
-        # A share ("44 %") is a number in words: right-aligned in its column like the counts.
-        is_number=lambda v: isinstance(v, int | float | Share) and not isinstance(v, bool),
+        is_number=is_number,
         is_date=lambda v: isinstance(v, str) and _ISO_DATE.fullmatch(v) is not None,
     )
     return env

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
-from analysis.reports.model import Cell, ReportData, Share, Table, format_cell
+from analysis.reports.model import Cell, ReportData, Table, format_cell, is_number
 
 #: Markdown/Discourse punctuation escaped with a backslash wherever it appears.
 _SPECIAL = re.compile(r"([\\`*\[\]<>|~])")
@@ -88,7 +88,7 @@ def table(t: Table, columns: Iterable[str] | None = None, max_rows: int | None =
     index = [t.columns.index(c) for c in wanted if c in t.columns]
     if not t.rows or not index:
         return ["_No data._", ""]
-    numeric = [all(isinstance(r[i], int | float | Share) for r in t.rows) for i in index]
+    numeric = [all(is_number(r[i]) for r in t.rows) for i in index]
     lines = ["| " + " | ".join(escape(t.columns[i]) for i in index) + " |"]
     lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
     shown = t.rows if max_rows is None else t.rows[:max_rows]

@@ -194,6 +194,12 @@ class ReportData:
         return "Personal data (contacts and respondent roles) is excluded from this report."
 
 
+def is_number(value: object) -> bool:
+    """Whether a cell is a number to the renderers (right-aligned): a count, a measure or a
+    ``Share`` (a number in words), never a boolean."""
+    return isinstance(value, int | float | Share) and not isinstance(value, bool)
+
+
 def format_cell(value: Cell) -> str:
     """A cell as text, the same in every format: integers plain, other numbers to one decimal."""
     if value is None:
