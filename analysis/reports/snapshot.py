@@ -122,11 +122,22 @@ def build_snapshot(
     return data
 
 
-def _load(
-    store: ResponseStore, options: ReportOptions, with_json: bool, given: pd.DataFrame | None = None
-) -> tuple[Any, list[StoredResponse], str, str, int, datetime | None]:
-    """The analysis frame, the counted answers as models, the canonical JSON export (empty unless
-    ``with_json``) and its SHA-256, the number of responses and the snapshot time.
+@dataclasses.dataclass(frozen=True)
+class _Loaded:
+    """What a report reads from the store, in one consistent pass (see :func:`_load`)."""
+
+    frame: Any  #: every response as of the report's date (None: no answers)
+    counted: Any  #: its rows that count, one per distributor (``select_unit``), selected once
+    latest: list[StoredResponse]  #: the counted answers as models, by distributor name
+    answers_json: str  #: the canonical JSON export, empty unless asked for
+    answers_sha256: str
+    responses: int
+    snapshot_at: datetime | None
+
+
+def _load(store: ResponseStore, options: ReportOptions, with_json: bool, given: pd.DataFrame | None = None) -> _Loaded:
+    """The analysis frame and its counted rows, the counted answers as models, the canonical JSON
+    export (empty unless ``with_json``) and its SHA-256, the number of responses and the snapshot time.
 
     Costs stay flat as answers grow (issue 14): every answer is read only through the narrow
     ``response_latest`` table (Arrow) and the raw-row JSON export; models are built only for the
@@ -143,7 +154,7 @@ def _load(
         sha256 = _sha256(answers_json)
         past = given if given is not None else frame_as_of(store, options.as_of, columns=ANALYSIS_COLUMNS)
         if past.empty:
-            return None, [], answers_json if with_json else "", sha256, 0, None
+            return _Loaded(None, None, [], answers_json if with_json else "", sha256, 0, None)
         counted = select_unit(past, "distributor")
         pairs = list(zip(counted["response_id"].astype(str), counted["revision"].astype(int), strict=True))
         latest = sorted(
@@ -151,7 +162,7 @@ def _load(
             key=_by_name,
         )
         snapshot_at = past["stored_at"].max().to_pydatetime()
-        return past, latest, answers_json if with_json else "", sha256, len(past), snapshot_at
+        return _Loaded(past, counted, latest, answers_json if with_json else "", sha256, len(past), snapshot_at)
     if with_json:
         answers_json = store.export_latest_json(include_contacts=options.include_contacts)
         sha256 = _sha256(answers_json)
@@ -159,13 +170,14 @@ def _load(
         answers_json, sha256 = "", store.answers_digest(include_contacts=options.include_contacts)
     frame = given if given is not None else store.latest_frame(columns=ANALYSIS_COLUMNS)
     if frame.empty:
-        return None, [], answers_json, sha256, 0, None
-    counted_ids = select_unit(frame, "distributor")["response_id"].tolist()
+        return _Loaded(None, None, [], answers_json, sha256, 0, None)
+    counted = select_unit(frame, "distributor")
     latest = sorted(
-        store.stored_responses(counted_ids),
+        store.stored_responses(counted["response_id"].tolist()),
         key=_by_name,
     )
-    return frame, latest, answers_json, sha256, len(frame), frame["stored_at"].max().to_pydatetime()
+    snapshot_at = frame["stored_at"].max().to_pydatetime()
+    return _Loaded(frame, counted, latest, answers_json, sha256, len(frame), snapshot_at)
 
 
 def answers_json_text(store: ResponseStore, options: ReportOptions) -> str:
@@ -188,7 +200,10 @@ def _build(
     draw: bool = True,
 ) -> ReportData:
     generated_at = (now or datetime.now(UTC)).replace(microsecond=0)
-    frame, latest, answers_json, answers_sha256, n_stored, snapshot_at = _load(store, options, with_json, given)
+    loaded = _load(store, options, with_json, given)
+    frame, per_distributor, latest = loaded.frame, loaded.counted, loaded.latest
+    answers_json, answers_sha256 = loaded.answers_json, loaded.answers_sha256
+    n_stored, snapshot_at = loaded.responses, loaded.snapshot_at
     responses = [s.response for s in latest]
 
     unavailable: list[tuple[str, str]] = []
@@ -203,8 +218,7 @@ def _build(
 
     counted = {normalise_distributor(r.distributor): r.distributor for r in responses}
     # Every chart and cross-tab counts distributors (each one's latest answer): they are drawn
-    # from those rows only, one per distributor, not from all 100,000 answers again each.
-    per_distributor = None if frame is None else select_unit(frame, "distributor")
+    # from those rows only (``per_distributor``), not from all 100,000 answers again each.
     summaries = tuple(question_summaries(responses))
     crosstabs = attempt("Cross-tabs by distributor kind", lambda: sections.crosstabs(per_distributor)) or ()
     if responses and draw:
