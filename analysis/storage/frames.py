@@ -64,17 +64,22 @@ def _when_column(values: Sequence[Any], order: pa.Array, *, utc: bool) -> Any:
     are not text at all (PostgreSQL's ``date``/``datetime``) take the general path, which
     :func:`finish_frame` parses with pandas as before: the frame is the same either way.
     """
-    if values:
+    if not values:
+        return _frame_column(values, order)
+    try:
+        array = pa.array(values)
+    except (pa.ArrowException, OverflowError):
+        return _frame_column(values, order)  # pandas' path, as for any column Arrow cannot type
+    if pa.types.is_string(array.type):
         try:
-            array = pa.array(values)
-            if pa.types.is_string(array.type):
-                parsed = pc.cast(array, pa.timestamp("us"))
-                if utc:  # stored in UTC without an offset: label the values, do not shift them
-                    parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
-                return parsed.take(order).to_pandas().array
+            parsed = pc.cast(array, pa.timestamp("us"))
+            if utc:  # stored in UTC without an offset: label the values, do not shift them
+                parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
+            return parsed.take(order).to_pandas().array
         except (pa.ArrowException, OverflowError):
             pass
-    return _frame_column(values, order)
+    # What _frame_column would make of the values, from the array already built (not twice).
+    return array.take(order).to_pandas().array
 
 
 def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
