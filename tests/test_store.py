@@ -270,12 +270,46 @@ def test_analysis_frame_from_latest_table_equals_the_joined_frame(store: Respons
     assert narrow.set_index("distributor").loc["Gentoo", "python_versions"] == []
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_frame_read_in_batches_equals_the_frame_read_whole(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Batches of a few rows (NULL dates in some only, lists shared across batches) give the very
+    frame the whole-list path gives, on both stores, for the latest and the as-of reads."""
+    from datetime import date
+
+    from analysis.storage import frames, raw_rows
+    from analysis.storage.history import frame_as_of
+
+    res = store.submit(make_response(distributor="Debian", blockers=["tooling-support", "other"]))
+    store.submit(make_response(distributor="Debian", blockers=["other"]), token=res.token)
+    store.import_responses(
+        [
+            make_response(distributor="Gentoo", ready_by={}, python_versions=[]),
+            make_response(distributor="Fedora", dual_signing_until="3.16", illustrative=True),
+            make_response(distributor="NixOS", blockers=["other"]),
+            make_response(distributor="Homebrew", ready_by={}),
+        ]
+    )
+    today = date.today()
+    monkeypatch.setattr(raw_rows, "FRAME_CHUNK", chunk)
+    batched = [store.latest_frame(columns=ANALYSIS_COLUMNS), store.latest_frame(), frame_as_of(store, today)]
+    with monkeypatch.context() as m:
+        m.setattr(frames, "chunks_to_frame", lambda batches, json_columns: None)  # read whole
+        whole = [store.latest_frame(columns=ANALYSIS_COLUMNS), store.latest_frame(), frame_as_of(store, today)]
+    for got, expected in zip(batched, whole, strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    assert len(batched[0]) == 5 and batched[0]["ready_likely"].isna().any()
+
+
 def test_empty_store_gives_an_empty_frame_with_the_columns(store: ResponseStore) -> None:
     for frame in (store.latest_frame(), store.latest_frame(columns=ANALYSIS_COLUMNS)):
         assert frame.empty and {"response_id", "blockers", "distributor_key"} <= set(frame.columns)
 
 
-def test_a_column_arrow_cannot_type_is_left_to_pandas(sqlite_store: ResponseStore) -> None:
+def test_a_column_arrow_cannot_type_is_left_to_pandas(
+    sqlite_store: ResponseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SQLite keeps whatever it is given: a stray value of another type still loads, in order."""
     ids = sqlite_store.import_responses([make_response(distributor=d) for d in ("A", "B", "C")]).response_ids
     odd = sorted(ids)[1]
@@ -284,10 +318,14 @@ def test_a_column_arrow_cannot_type_is_left_to_pandas(sqlite_store: ResponseStor
         conn.execute(
             text("update response_revisions set prerelease_lag_days = 'soon' where response_id = :i"), {"i": odd}
         )
-    for frame in (sqlite_store.latest_frame(columns=ANALYSIS_COLUMNS), sqlite_store.latest_frame()):
-        assert list(frame["response_id"]) == sorted(ids)
-        assert frame["prerelease_lag_days"].dtype == object
-        assert list(frame["prerelease_lag_days"]) == [0, "soon", 0]
+    from analysis.storage import raw_rows
+
+    for chunk in (1, 2, raw_rows.FRAME_CHUNK):  # the stray value alone in its batch, or not
+        monkeypatch.setattr(raw_rows, "FRAME_CHUNK", chunk)
+        for frame in (sqlite_store.latest_frame(columns=ANALYSIS_COLUMNS), sqlite_store.latest_frame()):
+            assert list(frame["response_id"]) == sorted(ids)
+            assert frame["prerelease_lag_days"].dtype == object
+            assert list(frame["prerelease_lag_days"]) == [0, "soon", 0]
 
 
 def test_the_analysis_columns_are_all_in_the_narrow_latest_table() -> None:
