@@ -227,7 +227,7 @@ def test_failed_write_changes_neither_revisions_nor_latest_table(
 
     import analysis.storage.store as store_module
 
-    def broken(row):  # type: ignore[no-untyped-def]
+    def broken(*args):  # type: ignore[no-untyped-def]
         raise RuntimeError("crash between the revision and its latest copy")
 
     monkeypatch.setattr(store_module, "latest_columns", broken)

@@ -99,7 +99,7 @@ def _import_batch(
         }
         insert_columns(s, core_table(ResponseRow), responses)
         revisions = revision_columns(values, new_ids, [1] * n, now)
-        ResponseStore._store_revisions(s, revisions)
+        ResponseStore._store_revisions(s, revisions, keys)
         counts["created"] += n
     for i in sorted(again):  # after the first of its id was created above
         rid = ids[i]

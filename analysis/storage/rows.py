@@ -128,10 +128,14 @@ def revision_values(resp: SurveyResponse, response_id: str, revision: int, store
     return {name: column[0] for name, column in columns.items()}
 
 
-def latest_columns(revisions: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """The ``response_latest`` columns of revision columns as built by :func:`revision_columns`."""
+def latest_columns(revisions: dict[str, list[Any]], keys: list[str] | None = None) -> dict[str, list[Any]]:
+    """The ``response_latest`` columns of revision columns as built by :func:`revision_columns`.
+
+    ``keys``: the revisions' distributor keys when the caller has them (a first import computes
+    them for ``responses``), so they are not normalised twice.
+    """
     columns = {c: revisions[c] for c in LATEST_REVISION_COLUMNS}
-    columns["distributor_key"] = list(map(distributor_key, revisions["distributor"]))
+    columns["distributor_key"] = keys if keys is not None else list(map(distributor_key, revisions["distributor"]))
     return columns
 
 

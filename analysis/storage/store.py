@@ -267,11 +267,12 @@ class ResponseStore(AnalysisReads, Codebook):
         return revision
 
     @staticmethod
-    def _store_revisions(s: Session, revisions: dict[str, list[Any]]) -> None:
+    def _store_revisions(s: Session, revisions: dict[str, list[Any]], keys: list[str] | None = None) -> None:
         """Insert revisions (columns), each becoming its response's latest: the one place revisions are written.
 
         ``response_latest`` gets the same rows (analysis columns only) in the same transaction, so the
         two tables cannot disagree. The caller keeps ``responses.latest_revision`` in step.
+        ``keys``: the revisions' distributor keys, if the caller computed them already.
         """
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
@@ -279,7 +280,7 @@ class ResponseStore(AnalysisReads, Codebook):
         replaced = [rid for rid, n in zip(revisions["response_id"], revisions["revision"], strict=True) if n > 1]
         for chunk in chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        insert_columns(s, core_table(LatestRow), latest_columns(revisions))
+        insert_columns(s, core_table(LatestRow), latest_columns(revisions, keys))
 
     # -- bulk import ---------------------------------------------------------------------------
 
