@@ -37,6 +37,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from analysis.crosstab import (
     LAG_BUCKETS,
@@ -50,8 +51,9 @@ from analysis.crosstab import (
     short_label,
 )
 from analysis.crosstab import label_for_value as _label_words
-from analysis.figure_layout import integer_ticks, own_layout
+from analysis.figure_layout import integer_ticks
 from analysis.palette import QUALITATIVE, color_map
+from analysis.plain_figure import PlainFigure
 from analysis.plot_text import plot_text
 
 FONT_SIZE = 18
@@ -68,8 +70,8 @@ def label_for_value(field: str, value: object, theme_labels: Mapping[str, str] |
     return plot_text(_label_words(field, value, theme_labels))
 
 
-def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None) -> go.Figure:
-    """Projector-readable defaults shared by every chart."""
+def _style(fig: PlainFigure, *, title: str, chart: str, height: int | None = None) -> PlainFigure:
+    """Projector-readable defaults shared by every chart (the caller makes it a figure)."""
     layout: dict[str, object] = {
         # Pinned to the top edge: plotly's default centres the title in the top margin, where a
         # legend placed above the plot then runs into it.
@@ -88,19 +90,19 @@ def _style(fig: go.Figure, *, title: str, chart: str, height: int | None = None)
     }
     if height:
         layout["height"] = height
-    axes = {"tickfont": {"size": TICK_SIZE}, "title_font": {"size": FONT_SIZE}}
-    return own_layout(fig, margin={"l": 20, "r": 20, "t": 80, "b": 40}, layout=layout, xaxes=axes, yaxes=axes)
+    axes = {"tickfont": {"size": TICK_SIZE}, "title": {"font": {"size": FONT_SIZE}}}
+    return fig.own_layout(margin={"l": 20, "r": 20, "t": 80, "b": 40}, layout=layout, xaxes=axes, yaxes=axes)
 
 
 def empty_figure(message: str = "No answers yet.") -> go.Figure:
     """A blank figure carrying a message, so pages and reports never show a broken chart."""
-    fig = go.Figure()
+    fig = PlainFigure()
     fig.add_annotation(
         text=message, showarrow=False, font={"size": FONT_SIZE + 2}, x=0.5, y=0.5, xref="paper", yref="paper"
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _style(fig, title="", chart="empty_figure", height=240)
+    return _style(fig, title="", chart="empty_figure", height=240).figure()
 
 
 def _colors(field: str, values: list[str]) -> dict[str, str]:
@@ -139,7 +141,7 @@ def _stacked_single(
     table = table.loc[:, table.sum(axis=0) > 0]
     colors = _colors(field, list(table.columns))
     totals = table.sum(axis=1).to_numpy()
-    fig = go.Figure()
+    fig = PlainFigure()
     for value in table.columns:
         counts = table[value].to_numpy()
         share = np.divide(counts, totals, out=np.zeros(len(counts)), where=totals > 0) * 100
@@ -151,7 +153,7 @@ def _stacked_single(
             y=rows,
             x=share,
             orientation="h",
-            marker_color=colors.get(value, NO_ANSWER_COLOR),
+            marker={"color": colors.get(value, NO_ANSWER_COLOR)},
             text=[f"{c}" if c else "" for c in counts],
             textposition="inside",
             insidetextanchor="middle",
@@ -168,11 +170,10 @@ def _stacked_single(
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
         margin={"t": 120},
     )
-    fig.update_xaxes(title_text=f"Share of {_unit_word(unit)} (%)", range=[0, 100], ticksuffix=" %")
-    fig.update_yaxes(title_text="", autorange="reversed")
-    fig = _style(fig, title=title, chart=chart, height=220 + 60 * len(rows))
-    fig.update_layout(margin={"t": 120})
-    return fig
+    fig.update_xaxes(title={"text": f"Share of {_unit_word(unit)} (%)"}, range=[0, 100], ticksuffix=" %")
+    fig.update_yaxes(title={"text": ""}, autorange="reversed")
+    _style(fig, title=title, chart=chart, height=220 + 60 * len(rows))
+    return fig.update_layout(margin={"t": 120}).figure()
 
 
 def _two_lines(label: str, width: int = 12) -> str:
@@ -230,22 +231,22 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
     # Category ticks side by side: two short lines each, so neighbours never run into each other
     # on a narrow screen (plotly does not wrap tick labels itself).
     stages = [_two_lines(label_for_value("prerelease_start", s)) for s in table.index]
-    fig = go.Figure()
+    fig = PlainFigure()
     blues = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#F4A582"]
     for bucket, color in zip(LAG_BUCKETS, blues, strict=True):
         fig.add_bar(
             name=bucket,
             x=stages,
             y=table[bucket].to_numpy(),
-            marker_color=color,
+            marker={"color": color},
             hovertemplate="%{x}, " + bucket + ": %{y}<extra></extra>",
         )
     fig.update_layout(barmode="stack", legend={"title": {"text": "Days after that release"}, "traceorder": "normal"})
-    fig.update_xaxes(title_text=short_label("prerelease_start"))
-    fig.update_yaxes(title_text=_unit_word(unit).capitalize(), **integer_ticks(float(table.sum(axis=1).max())))
+    fig.update_xaxes(title={"text": short_label("prerelease_start")})
+    fig.update_yaxes(title={"text": _unit_word(unit).capitalize()}, **integer_ticks(float(table.sum(axis=1).max())))
     return _style(
         fig, title="How long after that release distributors fetch it", chart="prerelease_lag_chart", height=460
-    )
+    ).figure()
 
 
 # -- multi-select questions: share naming each value ---------------------------------------------
@@ -265,7 +266,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     body = table.drop(index=TOTAL)
     body = body.loc[body[TOTAL] > 0]
     labels = [label_for_value(field, v) for v in body.index]
-    fig = go.Figure()
+    fig = PlainFigure()
     if by_kind:
         kinds = [k for k in body.columns if k != TOTAL and _count_cell(table, TOTAL, k) > 0]
         colors = color_map("distributor_kind")
@@ -276,7 +277,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
                 y=labels,
                 x=counts / grand * 100,
                 orientation="h",
-                marker_color=colors.get(kind, QUALITATIVE[0]),
+                marker={"color": colors.get(kind, QUALITATIVE[0])},
                 customdata=counts,
                 hovertemplate="%{y}<br>" + label_for_value("distributor_kind", kind) + ": %{customdata}<extra></extra>",
             )
@@ -293,7 +294,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
             y=labels,
             x=counts / grand * 100,
             orientation="h",
-            marker_color=[colors.get(v, NO_ANSWER_COLOR) for v in body.index],
+            marker={"color": [colors.get(v, NO_ANSWER_COLOR) for v in body.index]},
             text=[f"{c} ({c / grand * 100:.0f} %)" for c in counts],
             textposition="outside",
             textfont={"size": TICK_SIZE},
@@ -302,13 +303,13 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
         )
     # Zoom to the data (room for the value labels): the longest bar should fill the width.
     xmax = min(105.0, max(10.0, float((body[TOTAL] / grand * 100).max()) * 1.3))
-    fig.update_xaxes(title_text=f"Share of {_unit_word(unit)} naming it (%)", range=[0, xmax], ticksuffix=" %")
-    fig.update_yaxes(title_text="", autorange="reversed")
+    fig.update_xaxes(title={"text": f"Share of {_unit_word(unit)} naming it (%)"}, range=[0, xmax], ticksuffix=" %")
+    fig.update_yaxes(title={"text": ""}, autorange="reversed")
     subtitle = f"{grand} {_unit_word(unit)}; several answers possible"
-    fig = _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
+    _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
     if by_kind:
         fig.update_layout(height=300 + 46 * len(labels), margin={"t": 180})
-    return fig
+    return fig.figure()
 
 
 def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
@@ -352,7 +353,7 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
     if total == 0:
         return empty_figure()
     already = units["sigstore_status"].isin(["in-production"])
-    fig = go.Figure()
+    fig = PlainFigure()
     if by_kind:
         colors = color_map("distributor_kind")
         for kind, group in units.groupby("distributor_kind", sort=False):
@@ -385,18 +386,17 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
         return empty_figure("No distributor has given a readiness date yet.")
     unknown = int(units["ready_likely"].isna().sum())
     subtitle = f"{total} {_unit_word(unit)}; {unknown} gave no date; {int(already.sum())} already verify in production"
-    fig.update_xaxes(title_text="Expected date", dtick="M3", tickformat="%b %Y")
-    fig.update_yaxes(title_text=f"Share of {_unit_word(unit)} ready (%)", range=[0, 100], ticksuffix=" %")
+    fig.update_xaxes(title={"text": "Expected date"}, dtick="M3", tickformat="%b %Y")
+    fig.update_yaxes(title={"text": f"Share of {_unit_word(unit)} ready (%)"}, range=[0, 100], ticksuffix=" %")
     # Legend above the plot: below it, it ran into the x axis title.
     fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, hovermode="x unified")
-    fig = _style(
+    _style(
         fig,
         title=f"When distributors expect to verify Sigstore<br><sup>{subtitle}</sup>",
         chart="readiness_chart",
         height=540,
     )
-    fig.update_layout(margin={"t": 125})
-    return fig
+    return fig.update_layout(margin={"t": 125}).figure()
 
 
 # -- any cross-tab -------------------------------------------------------------------------------
@@ -421,31 +421,29 @@ def crosstab_heatmap(
     percent = _is_percent(table)
     values = body.to_numpy(dtype=float)
     text = [[(f"{v:.0f} %" if percent else f"{int(v)}") if v else "" for v in line] for line in values]
-    fig = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=[label_for_value(col, v, theme_labels) for v in body.columns],
-            y=[label_for_value(row, v, theme_labels) for v in body.index],
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": TICK_SIZE},
-            colorscale="Blues",
-            colorbar={"title": {"text": "%" if percent else "Count", "side": "right"}}
-            | ({} if percent else integer_ticks(float(values.max()))),
-            hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    fig = PlainFigure().add_heatmap(
+        z=values,
+        x=[label_for_value(col, v, theme_labels) for v in body.columns],
+        y=[label_for_value(row, v, theme_labels) for v in body.index],
+        text=text,
+        texttemplate="%{text}",
+        textfont={"size": TICK_SIZE},
+        colorscale=get_colorscale("Blues"),  # plotly's Blues, spelt out (plotly.js has its own "Blues")
+        colorbar={"title": {"text": "%" if percent else "Count", "side": "right"}}
+        | ({} if percent else integer_ticks(float(values.max()))),
+        hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
+        xgap=2,
+        ygap=2,
     )
-    # Level labels when they fit, upright when not (``figure_layout.own_layout``).
-    fig.update_xaxes(title_text=short_label(col))
-    fig.update_yaxes(title_text=short_label(row), autorange="reversed")
+    # Level labels when they fit, upright when not (``figure_layout.X_AXIS_RULES``).
+    fig.update_xaxes(title={"text": short_label(col)})
+    fig.update_yaxes(title={"text": short_label(row)}, autorange="reversed")
     return _style(
         fig,
         title=title or f"{short_label(row)} by {short_label(col)}",
         chart="crosstab_heatmap",
         height=max(420, 180 + 40 * len(body.index)),
-    )
+    ).figure()
 
 
 def crosstab_bars(
@@ -458,27 +456,27 @@ def crosstab_bars(
     row, col = axis_fields(table)
     colors = _colors(col, list(body.columns))
     ys = [label_for_value(row, v, theme_labels) for v in body.index]
-    fig = go.Figure()
+    fig = PlainFigure()
     for value in body.columns:
         fig.add_bar(
             name=label_for_value(col, value, theme_labels),
             y=ys,
             x=body[value].to_numpy(),
             orientation="h",
-            marker_color=colors.get(value, NO_ANSWER_COLOR),
+            marker={"color": colors.get(value, NO_ANSWER_COLOR)},
         )
     percent = _is_percent(table)
     fig.update_layout(barmode="stack", legend={"title": {"text": short_label(col)}, "traceorder": "normal"})
     if is_multi(col) and not title:
         # A multi-select counts once per selected value: bars are mentions, not people.
         title = f"{short_label(row)} by {short_label(col)}<br><sup>several answers possible: bars can exceed the total</sup>"
-    fig.update_xaxes(title_text="%" if percent else "Count", ticksuffix=" %" if percent else "")
+    fig.update_xaxes(title={"text": "%" if percent else "Count"}, ticksuffix=" %" if percent else "")
     if not percent:
         fig.update_xaxes(**integer_ticks(float(body.sum(axis=1).max())))
-    fig.update_yaxes(title_text=short_label(row), autorange="reversed")
+    fig.update_yaxes(title={"text": short_label(row)}, autorange="reversed")
     return _style(
         fig,
         title=title or f"{short_label(row)} by {short_label(col)}",
         chart="crosstab_bars",
         height=max(420, 180 + 40 * len(body.index)),
-    )
+    ).figure()

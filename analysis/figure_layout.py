@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import math
+import pkgutil
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -26,6 +28,11 @@ TEMPLATE = "plotly_white"
 TRACE_TYPES = ("bar", "scatter", "heatmap")
 #: At most this many ticks on a count axis, so labels stay far apart on a projector.
 MAX_COUNT_TICKS = 8
+#: What every x axis gets: room for its labels, and when level tick labels do not fit plotly may
+#: turn them, but only upright (slanted labels are hard to read and their boxes run into each other).
+X_AXIS_RULES: dict[str, Any] = {"automargin": True, "autotickangles": (0, -90)}
+#: What every y axis gets: room for its labels.
+Y_AXIS_RULES: dict[str, Any] = {"automargin": True}
 
 
 def own_layout(
@@ -43,10 +50,8 @@ def own_layout(
     """
     set_template(fig)
     fig.update_layout({**(layout or {}), "margin": {"autoexpand": True, **margin}})
-    # When level tick labels do not fit, plotly may turn them; only upright or level ones
-    # (never slanted: slanted labels are hard to read and their boxes run into each other).
-    fig.update_xaxes({**(xaxes or {}), "automargin": True, "autotickangles": [0, -90]})
-    fig.update_yaxes({**(yaxes or {}), "automargin": True})
+    fig.update_xaxes({**(xaxes or {}), **X_AXIS_RULES})
+    fig.update_yaxes({**(yaxes or {}), **Y_AXIS_RULES})
     return fig
 
 
@@ -63,8 +68,19 @@ def own_template() -> go.layout.Template:
 
 
 @functools.cache
-def _template_json() -> dict[str, Any]:
-    return cast(dict[str, Any], own_template().to_plotly_json())
+def template_json() -> dict[str, Any]:
+    """:func:`own_template` as plain data, read as plotly reads it (shared: callers copy it).
+
+    plotly loads a named template from its package data with validation off; building the
+    validated ``Template`` object and converting it back took 70-100 ms of every export (once per
+    process). The same file, read the same way and cut to :data:`TRACE_TYPES`, is the same data
+    (``tests/test_charts.py`` compares the two).
+    """
+    text = pkgutil.get_data("plotly", f"package_data/templates/{TEMPLATE}.json")
+    if text is None:  # pragma: no cover - plotly ships its templates
+        return cast(dict[str, Any], own_template().to_plotly_json())
+    full = json.loads(text)
+    return {"data": {kind: full["data"][kind] for kind in TRACE_TYPES}, "layout": full["layout"]}
 
 
 def set_template(fig: go.Figure) -> go.Figure:
@@ -78,7 +94,7 @@ def set_template(fig: go.Figure) -> go.Figure:
     layout = fig.layout
     layout._validate = False
     try:
-        layout.template = copy.deepcopy(_template_json())
+        layout.template = copy.deepcopy(template_json())
     finally:
         layout._validate = True
     return fig

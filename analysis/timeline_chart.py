@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from analysis.figure_layout import integer_ticks, own_layout
+from analysis.figure_layout import integer_ticks
 from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
+from analysis.plain_figure import PlainFigure
 from analysis.plot_text import plot_text
 from analysis.schedule import Policy, Schedule, load_schedule
 from analysis.simulation.deterministic import DistributorResult, PolicyResult
@@ -50,7 +50,7 @@ def _ms(days: int) -> int:
     return days * _MS_PER_DAY
 
 
-def _release_rows(fig: go.Figure, schedule: Schedule, lines: Sequence[str]) -> None:
+def _release_rows(fig: PlainFigure, schedule: Schedule, lines: Sequence[str]) -> None:
     """Phases as bars and every release as a milestone marker (hollow when only planned)."""
     shown: set[str] = set()
     for line in lines:
@@ -62,49 +62,45 @@ def _release_rows(fig: go.Figure, schedule: Schedule, lines: Sequence[str]) -> N
             ("rc", firsts["rc"], firsts["final"]),
         ]
         for stage, start, end in phases:
-            fig.add_trace(
-                go.Bar(
-                    y=[_line_label(line)],
-                    base=[start.isoformat()],
-                    x=[_ms((end - start).days)],
-                    orientation="h",
-                    marker={
-                        "color": RELEASE_STAGE_COLORS[stage],
-                        "opacity": 1.0 if stage == "beta" else 0.55,
-                        "line": {"color": "#000000", "width": 2 if stage == "beta" else 0},
-                    },
-                    width=0.8 if stage == "beta" else 0.55,
-                    name=PHASE_WORDS[stage],
-                    legendgroup=f"phase-{stage}",
-                    showlegend=stage not in shown,
-                    hovertemplate=f"{_line_label(line)} {PHASE_WORDS[stage].split(' (')[0].lower()}: "
-                    f"{start.isoformat()} to {end.isoformat()}<extra></extra>",
-                )
+            fig.add_bar(
+                y=[_line_label(line)],
+                base=[start.isoformat()],
+                x=[_ms((end - start).days)],
+                orientation="h",
+                marker={
+                    "color": RELEASE_STAGE_COLORS[stage],
+                    "opacity": 1.0 if stage == "beta" else 0.55,
+                    "line": {"color": "#000000", "width": 2 if stage == "beta" else 0},
+                },
+                width=0.8 if stage == "beta" else 0.55,
+                name=PHASE_WORDS[stage],
+                legendgroup=f"phase-{stage}",
+                showlegend=stage not in shown,
+                hovertemplate=f"{_line_label(line)} {PHASE_WORDS[stage].split(' (')[0].lower()}: "
+                f"{start.isoformat()} to {end.isoformat()}<extra></extra>",
             )
             shown.add(stage)
-        fig.add_trace(
-            go.Scatter(
-                x=[r.date.isoformat() for r in releases],
-                y=[_line_label(line)] * len(releases),
-                mode="markers",
-                marker={
-                    "symbol": ["diamond" if r.stage == "final" else "line-ns" for r in releases],
-                    "size": [18 if r.stage == "final" else 14 for r in releases],
-                    "color": [RELEASE_STAGE_COLORS["final"] if r.stage == "final" else "#000000" for r in releases],
-                    "line": {
-                        "width": [1.5 if r.is_actual else 3 for r in releases],
-                        "color": ["#000000" if r.is_actual else RELEASE_STAGE_COLORS["planned"] for r in releases],
-                    },
+        fig.add_scatter(
+            x=[r.date.isoformat() for r in releases],
+            y=[_line_label(line)] * len(releases),
+            mode="markers",
+            marker={
+                "symbol": ["diamond" if r.stage == "final" else "line-ns" for r in releases],
+                "size": [18 if r.stage == "final" else 14 for r in releases],
+                "color": [RELEASE_STAGE_COLORS["final"] if r.stage == "final" else "#000000" for r in releases],
+                "line": {
+                    "width": [1.5 if r.is_actual else 3 for r in releases],
+                    "color": ["#000000" if r.is_actual else RELEASE_STAGE_COLORS["planned"] for r in releases],
                 },
-                name="Release (hollow grey: planned date only)",
-                legendgroup="releases",
-                showlegend=line == lines[0],
-                hovertext=[
-                    f"{r.name}: {r.date.isoformat()} ({'actual' if r.is_actual else 'planned, not yet made'})"
-                    for r in releases
-                ],
-                hoverinfo="text",
-            )
+            },
+            name="Release (hollow grey: planned date only)",
+            legendgroup="releases",
+            showlegend=line == lines[0],
+            hovertext=[
+                f"{r.name}: {r.date.isoformat()} ({'actual' if r.is_actual else 'planned, not yet made'})"
+                for r in releases
+            ],
+            hoverinfo="text",
         )
 
 
@@ -134,7 +130,7 @@ def timeline_figure(
     x_min = min([*line_dates, *(r.fetch_start for r in rows), policy.date]) - timedelta(days=20)
     x_max = max([*line_dates, *ready_dates, *(r.first_affected_date for r in rows), policy.date]) + timedelta(days=40)
 
-    fig = go.Figure()
+    fig = PlainFigure()
     _release_rows(fig, schedule, list(lines))
 
     # Respondents' names are text, never Plotly markup; long ones are shortened on the axis only.
@@ -151,21 +147,19 @@ def timeline_figure(
         if status in ("in production", "unverified today"):
             # Already verifying, or verifying nothing today: nothing to bridge, so a mark where it
             # would start, not a bar.
-            fig.add_trace(
-                go.Scatter(
-                    x=[r.fetch_start.isoformat() for r in group],
-                    y=[axis_name[r.distributor] for r in group],
-                    mode="markers",
-                    marker={
-                        "symbol": "circle" if status == "in production" else "x",
-                        "size": 16,
-                        "color": colour,
-                        "line": {"color": "#000000", "width": 1},
-                    },
-                    name=words,
-                    hovertext=hover,
-                    hoverinfo="text",
-                )
+            fig.add_scatter(
+                x=[r.fetch_start.isoformat() for r in group],
+                y=[axis_name[r.distributor] for r in group],
+                mode="markers",
+                marker={
+                    "symbol": "circle" if status == "in production" else "x",
+                    "size": 16,
+                    "color": colour,
+                    "line": {"color": "#000000", "width": 1},
+                },
+                name=words,
+                hovertext=hover,
+                hoverinfo="text",
             )
             continue
         if status == "exposed":
@@ -180,41 +174,37 @@ def timeline_figure(
             starts.append(start.isoformat())
             lengths.append(_ms((end - start).days))
             labels.append(f"{r.exposed_days} days" if status == "exposed" else "")
-        fig.add_trace(
-            go.Bar(
-                y=[axis_name[r.distributor] for r in group],
-                base=starts,
-                x=lengths,
-                orientation="h",
-                marker={
-                    "color": colour,
-                    "opacity": 0.45 if status == "unknown" else 0.9,
-                    "pattern": {"shape": "/" if status == "unknown" else ""},
-                },
-                width=0.6,
-                name=words,
-                hovertext=hover,
-                hoverinfo="text",
-                text=labels,
-                textposition="inside",
-                insidetextanchor="end",
-                textfont={"size": FONT_SIZE - 2, "color": "#FFFFFF"},
-            )
+        fig.add_bar(
+            y=[axis_name[r.distributor] for r in group],
+            base=starts,
+            x=lengths,
+            orientation="h",
+            marker={
+                "color": colour,
+                "opacity": 0.45 if status == "unknown" else 0.9,
+                "pattern": {"shape": "/" if status == "unknown" else ""},
+            },
+            width=0.6,
+            name=words,
+            hovertext=hover,
+            hoverinfo="text",
+            text=labels,
+            textposition="inside",
+            insidetextanchor="end",
+            textfont={"size": FONT_SIZE - 2, "color": "#FFFFFF"},
         )
     exposed = [r for r in rows if r.status == "exposed"]
     if exposed:
-        fig.add_trace(
-            go.Scatter(
-                x=[r.first_affected_date.isoformat() for r in exposed],
-                y=[axis_name[r.distributor] for r in exposed],
-                mode="markers",
-                marker={"symbol": "triangle-right", "size": 14, "color": "#000000"},
-                name="First unsigned release it fetches",
-                hovertext=[
-                    f"{plot_text(r.distributor)}: first unsigned release on {r.first_affected_date}" for r in exposed
-                ],
-                hoverinfo="text",
-            )
+        fig.add_scatter(
+            x=[r.first_affected_date.isoformat() for r in exposed],
+            y=[axis_name[r.distributor] for r in exposed],
+            mode="markers",
+            marker={"symbol": "triangle-right", "size": 14, "color": "#000000"},
+            name="First unsigned release it fetches",
+            hovertext=[
+                f"{plot_text(r.distributor)}: first unsigned release on {r.first_affected_date}" for r in exposed
+            ],
+            hoverinfo="text",
         )
 
     fig.add_vline(x=policy.date.isoformat(), line={"color": "#111111", "width": 3, "dash": "dash"})
@@ -258,7 +248,6 @@ def timeline_figure(
         # screen) keeps them level, where "Oct 2025" in one line turned upright into the title.
         "tickformat": "%b<br>%Y",
         "side": "top",
-        "title_text": None,
     }
     yaxes = {
         "type": "category",
@@ -266,10 +255,11 @@ def timeline_figure(
         "categoryarray": categories,
         "range": [len(categories) - 0.5, -0.5],  # first category on top, no padding rows
         "autorange": False,
-        "title_text": None,
         "showgrid": False,
     }
-    return own_layout(fig, margin={"l": 10, "r": 20, "t": 100, "b": 10}, layout=layout, xaxes=xaxes, yaxes=yaxes)
+    return fig.own_layout(
+        margin={"l": 10, "r": 20, "t": 100, "b": 10}, layout=layout, xaxes=xaxes, yaxes=yaxes
+    ).figure()
 
 
 #: Colour of the part of an exposed bar before its first unsigned release (fetching, still signed).
@@ -277,24 +267,22 @@ SIGNED_LEAD_IN = "#E6B0AA"
 
 
 def _signed_lead_in(
-    fig: go.Figure, group: Sequence[DistributorResult], hover: Sequence[str], axis_name: dict[str, str]
+    fig: PlainFigure, group: Sequence[DistributorResult], hover: Sequence[str], axis_name: dict[str, str]
 ) -> None:
     """The stretch from fetch start to the first unsigned release: fetching, but still PGP-signed."""
     lead = [(r, h) for r, h in zip(group, hover, strict=True) if r.first_affected_date > r.fetch_start]
     if not lead:
         return
-    fig.add_trace(
-        go.Bar(
-            y=[axis_name[r.distributor] for r, _ in lead],
-            base=[r.fetch_start.isoformat() for r, _ in lead],
-            x=[_ms((r.first_affected_date - r.fetch_start).days) for r, _ in lead],
-            orientation="h",
-            marker={"color": SIGNED_LEAD_IN},
-            width=0.6,
-            name="Fetching, releases still PGP-signed",
-            hovertext=[h for _, h in lead],
-            hoverinfo="text",
-        )
+    fig.add_bar(
+        y=[axis_name[r.distributor] for r, _ in lead],
+        base=[r.fetch_start.isoformat() for r, _ in lead],
+        x=[_ms((r.first_affected_date - r.fetch_start).days) for r, _ in lead],
+        orientation="h",
+        marker={"color": SIGNED_LEAD_IN},
+        width=0.6,
+        name="Fetching, releases still PGP-signed",
+        hovertext=[h for _, h in lead],
+        hoverinfo="text",
     )
 
 
@@ -328,13 +316,28 @@ def policy_comparison_figure(
     percentile of outcomes as whiskers; black diamonds are the deterministic numbers."""
     ordered = sorted(deterministic, key=lambda r: r.policy.date)
     labels = [_policy_label(r.policy) for r in ordered]
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        subplot_titles=("Distributors exposed", "Severity-weighted exposure (days)"),
-        vertical_spacing=0.1,
+    # Two rows sharing the x axis, as plotly's make_subplots(rows=2, shared_xaxes=True,
+    # vertical_spacing=0.1) lays them out, with the subplot titles as annotations.
+    fig = PlainFigure().update_layout(
+        xaxis={"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
+        xaxis2={"anchor": "y2", "domain": [0.0, 1.0]},
+        yaxis={"anchor": "x", "domain": [0.55, 1.0]},
+        yaxis2={"anchor": "x2", "domain": [0.0, 0.45]},
     )
+    title_font = {"size": FONT_SIZE + 2, "color": "#111111"}
+    for text, y in (("Distributors exposed", 1.0), ("Severity-weighted exposure (days)", 0.45)):
+        fig.add_annotation(
+            font=title_font,
+            showarrow=False,
+            text=text,
+            x=0.5,
+            xanchor="center",
+            xref="paper",
+            y=y,
+            yanchor="bottom",
+            yref="paper",
+        )
+    axes = {1: {"xaxis": "x", "yaxis": "y"}, 2: {"xaxis": "x2", "yaxis": "y2"}}
     # Green under the threshold, red over it (grey without one); the recommended one is outlined.
     weighted = {r.policy.name: r.weighted_exposed_days for r in ordered}
     if monte_carlo is not None:
@@ -354,66 +357,72 @@ def policy_comparison_figure(
                 (1, [p.expected_exposed for p in rows], [p.exposed_interval for p in rows], "distributors"),
                 (2, [p.expected_weighted_days for p in rows], [p.weighted_interval for p in rows], "days"),
             ):
-                fig.add_trace(
-                    go.Bar(
-                        x=labels,
-                        y=mean,
-                        marker={"color": colours, "opacity": 0.8, "line": {"color": "#111111", "width": outline}},
-                        error_y={
-                            "type": "data",
-                            "symmetric": False,
-                            "array": [max(0.0, hi - m) for m, (_, hi) in zip(mean, interval, strict=True)],
-                            "arrayminus": [max(0.0, m - lo) for m, (lo, _) in zip(mean, interval, strict=True)],
-                            "thickness": 2,
-                            "width": 8,
-                        },
-                        name="Expected (Monte Carlo), whiskers: 90% of draws; green: under the threshold",
-                        showlegend=col == 1,
-                        legendgroup="mc",
-                        hovertemplate=f"%{{x}}<br>expected %{{y:,.1f}} {words}<extra></extra>",
-                    ),
-                    row=col,
-                    col=1,
+                fig.add_bar(
+                    x=labels,
+                    y=mean,
+                    marker={"color": colours, "opacity": 0.8, "line": {"color": "#111111", "width": outline}},
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [max(0.0, hi - m) for m, (_, hi) in zip(mean, interval, strict=True)],
+                        "arrayminus": [max(0.0, m - lo) for m, (lo, _) in zip(mean, interval, strict=True)],
+                        "thickness": 2,
+                        "width": 8,
+                    },
+                    name="Expected (Monte Carlo), whiskers: 90% of draws; green: under the threshold",
+                    showlegend=col == 1,
+                    legendgroup="mc",
+                    hovertemplate=f"%{{x}}<br>expected %{{y:,.1f}} {words}<extra></extra>",
+                    **axes[col],
                 )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[r.n_exposed for r in ordered],
-            mode="markers",
-            marker={"symbol": "diamond", "size": 14, "color": "#000000"},
-            name="Deterministic (likely dates)",
-            legendgroup="det",
-            hovertext=[
-                f"{r.policy.name}: {r.n_exposed} exposed, {r.n_unknown} unknown (no ready date)" for r in ordered
-            ],
-            hoverinfo="text",
-        ),
-        row=1,
-        col=1,
+    fig.add_scatter(
+        x=labels,
+        y=[r.n_exposed for r in ordered],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 14, "color": "#000000"},
+        name="Deterministic (likely dates)",
+        legendgroup="det",
+        hovertext=[f"{r.policy.name}: {r.n_exposed} exposed, {r.n_unknown} unknown (no ready date)" for r in ordered],
+        hoverinfo="text",
+        **axes[1],
     )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[r.weighted_exposed_days for r in ordered],
-            mode="markers",
-            marker={"symbol": "diamond", "size": 14, "color": "#000000"},
-            name="Deterministic (likely dates)",
-            legendgroup="det",
-            showlegend=False,
-            hovertext=[f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
-            hoverinfo="text",
-        ),
-        row=2,
-        col=1,
+    fig.add_scatter(
+        x=labels,
+        y=[r.weighted_exposed_days for r in ordered],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 14, "color": "#000000"},
+        name="Deterministic (likely dates)",
+        legendgroup="det",
+        showlegend=False,
+        hovertext=[f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
+        hoverinfo="text",
+        **axes[2],
     )
     if threshold is not None:
-        fig.add_hline(
+        # What plotly's add_hline(row=2, annotation_position="top left") adds: a rule across the
+        # lower plot and its words above its left end.
+        fig.layout.setdefault("shapes", []).append(
+            {
+                "type": "line",
+                "line": {"color": "#111111", "dash": "dash", "width": 2},
+                "x0": 0,
+                "x1": 1,
+                "xref": "x2 domain",
+                "y0": threshold,
+                "y1": threshold,
+                "yref": "y2",
+            }
+        )
+        fig.add_annotation(
+            font=title_font,
+            showarrow=False,
+            text=f"threshold {threshold:,.0f} days",
+            x=0,
+            xanchor="left",
+            xref="x2 domain",
             y=threshold,
-            line={"color": "#111111", "dash": "dash", "width": 2},
-            annotation_text=f"threshold {threshold:,.0f} days",
-            annotation_position="top left",
-            row=2,
-            col=1,
+            yanchor="bottom",
+            yref="y2",
         )
     fig.update_layout(
         height=720,
@@ -424,13 +433,12 @@ def policy_comparison_figure(
     )
     fig.update_yaxes(rangemode="tozero", gridcolor="#DDDDDD", tickfont={"size": FONT_SIZE})
     fig.update_xaxes(tickfont={"size": FONT_SIZE})
-    fig.update_annotations(font={"size": FONT_SIZE + 2, "color": "#111111"})
     counts = [float(r.n_exposed) for r in ordered]
     if monte_carlo is not None:
         counts += [p.exposed_interval[1] for p in monte_carlo.policies]
     top = max(counts, default=1.0)
-    fig.update_yaxes(integer_ticks(top), row=1, col=1)
-    return own_layout(fig, margin={"l": 10, "r": 20, "t": 50, "b": 10})
+    fig.update_layout(yaxis=integer_ticks(top))  # the upper plot counts distributors
+    return fig.own_layout(margin={"l": 10, "r": 20, "t": 50, "b": 10}).figure()
 
 
 def _policy_label(policy: Policy) -> str:

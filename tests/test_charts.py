@@ -169,3 +169,12 @@ def test_template_set_without_validation_is_the_validated_template() -> None:
     quick.layout.template.layout.paper_bgcolor = "black"
     assert other.layout.template.layout.paper_bgcolor == "white"
     assert set_template(go.Figure()).layout.template.layout.paper_bgcolor == "white"
+
+
+def test_template_read_from_plotly_package_data_is_the_validated_template() -> None:
+    """``template_json`` reads plotly's template file itself (no Template object built): it must be
+    the data of the validated template, for every trace type the app draws."""
+    from analysis.figure_layout import TRACE_TYPES, own_template, template_json
+
+    assert template_json() == own_template().to_plotly_json()
+    assert set(template_json()["data"]) == set(TRACE_TYPES)

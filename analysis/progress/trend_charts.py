@@ -14,6 +14,7 @@ from analysis.charts import _style, empty_figure
 from analysis.crosstab.labels import label_for_value
 from analysis.figure_layout import integer_ticks
 from analysis.palette import RELEASE_STAGE_COLORS, color_map
+from analysis.plain_figure import PlainFigure
 from analysis.plot_text import plot_text
 from analysis.progress.trends import DriftRow, Milestone, Progress
 
@@ -28,7 +29,7 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
     if frame.empty:
         return empty_figure("No answers yet.")
     colors = color_map("sigstore_status")
-    fig = go.Figure()
+    fig = PlainFigure()
     for status in [c for c in frame.columns if c != "day"]:
         words = label_for_value("sigstore_status", status)
         fig.add_scatter(
@@ -58,8 +59,8 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
             font={"size": 13},
         )
     fig.update_layout(
-        xaxis_title="End of day (UTC)",
-        yaxis_title="Distributors (latest answer each)",
+        xaxis={"title": {"text": "End of day (UTC)"}},
+        yaxis={"title": {"text": "Distributors (latest answer each)"}},
         legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
         hovermode="x unified",
     )
@@ -68,7 +69,7 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
     top = float(frame.drop(columns="day").sum(axis=1).max())
     fig.update_yaxes(integer_ticks(top))
     fig.update_xaxes(ticklabelstandoff=10)
-    return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520)
+    return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520).figure()
 
 
 def drift_chart(rows: Sequence[DriftRow]) -> go.Figure:
@@ -77,7 +78,7 @@ def drift_chart(rows: Sequence[DriftRow]) -> go.Figure:
         return empty_figure("No distributor has given a most likely ready date yet.")
     shown = sorted(rows, key=lambda r: (-abs(r.days), r.distributor.casefold()))[:MAX_DRIFT_ROWS]
     shown.sort(key=lambda r: (-r.days, r.distributor.casefold()))
-    fig = go.Figure()
+    fig = PlainFigure()
     for kind in ("slipping", "holding", "earlier"):
         group = [r for r in shown if r.drift == kind]
         if not group:
@@ -104,8 +105,10 @@ def drift_chart(rows: Sequence[DriftRow]) -> go.Figure:
         autorange="reversed", categoryorder="array", categoryarray=[plot_text(r.distributor, 40) for r in shown]
     )
     fig.update_layout(
-        xaxis_title="Most likely date to verify Sigstore",
+        xaxis={"title": {"text": "Most likely date to verify Sigstore"}},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
     )
     height = max(320, 120 + 32 * len(shown))
-    return _style(fig, title="Readiness drift: first answer → current answer", chart="drift_chart", height=height)
+    return _style(
+        fig, title="Readiness drift: first answer → current answer", chart="drift_chart", height=height
+    ).figure()
