@@ -108,3 +108,16 @@ def test_bad_as_of_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         main(["coverage", "--as-of", "yesterday"])
     assert exc.value.code == 2
     assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_coverage_from_the_counted_rows_equals_coverage_from_every_answer(store: ResponseStore) -> None:
+    """A report hands coverage its counted rows (one per distributor), not every answer."""
+    from analysis.crosstab import select_unit
+    from bench.synthetic import generate_responses
+
+    hand_made(store)
+    store.import_responses(generate_responses(90, 20, seed=5))  # several answers per distributor
+    frame = store.latest_frame()
+    counted = select_unit(frame, "distributor")
+    assert len(counted) < len(frame)
+    assert load_coverage(store, None, counted) == load_coverage(store, None, frame) == load_coverage(store)

@@ -115,20 +115,26 @@ def duplicate_distributors(frame: pd.DataFrame) -> pd.DataFrame:
     sub = frame.loc[dup]
     grouped_keys = keys[dup].to_numpy()
     fields = [f for f in COMPARED_FIELDS if f in sub]
+    # Keys and names as sorted integer codes (factorised in C): counting, grouping and the
+    # spellings per key are then integer work, not 100,000 strings hashed and sorted again.
+    key_codes, key_values = pd.factorize(grouped_keys, sort=True)
     compared = pd.DataFrame({f: _value_codes(sub[f]) for f in fields})
-    compared["_key"] = grouped_keys
+    compared["_key"] = key_codes
     distinct = compared.groupby("_key", sort=True).nunique(dropna=False)
-    # The spellings per key: distinct (key, name) pairs sorted once, not a set per group in Python.
-    pairs = pd.DataFrame({"key": grouped_keys, "name": sub["distributor"].to_numpy(dtype=object)})
-    pairs = pairs.drop_duplicates().sort_values(["key", "name"], kind="stable")
-    names = pairs.groupby("key", sort=True)["name"].agg(list)
-    sizes = pd.Series(grouped_keys).value_counts()
+    sizes = np.bincount(key_codes, minlength=len(key_values))
+    # The spellings per key: distinct (key, name) code pairs, in key then name order.
+    name_codes, name_values = pd.factorize(sub["distributor"].to_numpy(dtype=object), sort=True)
+    pairs = np.unique(key_codes.astype(np.int64) * len(name_values) + name_codes)
+    pair_keys, pair_names = np.divmod(pairs, len(name_values))
+    spelt = np.asarray(name_values, dtype=object)[pair_names].tolist()
+    ends = np.cumsum(np.bincount(pair_keys, minlength=len(key_values))).tolist()
+    names = [spelt[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
     differs = distinct[fields].to_numpy() > 1
     result = pd.DataFrame(
         {
-            "distributor_key": distinct.index,
-            "responses": sizes.reindex(distinct.index).to_numpy(),
-            "names": names.reindex(distinct.index).to_numpy(),
+            "distributor_key": np.asarray(key_values, dtype=object),
+            "responses": sizes,
+            "names": names,
             "disagreements": [[f for f, d in zip(fields, row, strict=True) if d] for row in differs],
         }
     )

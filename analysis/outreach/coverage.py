@@ -169,8 +169,9 @@ COVERAGE_HEADERS: tuple[str, ...] = ("Distributor", "Status", "On roster", "Last
 def load_coverage(store: ResponseStore, as_of: date | None = None, frame: pd.DataFrame | None = None) -> Coverage:
     """Coverage of a store at the end of ``as_of`` (None: now). The roster is today's roster.
 
-    ``frame`` is the analysis frame at that date when the caller already has it (a report does):
-    at 100,000 answers reading it again is most of the cost.
+    ``frame`` is the analysis frame at that date when the caller already has it (a report does),
+    or just its counted rows (``select_unit``, which coverage counts): at 100,000 answers reading it
+    again is most of the cost.
     """
     from analysis.crosstab.fields import ANALYSIS_COLUMNS
     from analysis.storage.history import frame_as_of

@@ -64,7 +64,8 @@ def section_builders(
     store: ResponseStore, options: ReportOptions, frame: pd.DataFrame | None = None
 ) -> list[tuple[str, Callable[[], ExtraSection]]]:
     """The outreach and progress sections of every report, in order, each built on its own (one
-    failing leaves the others in the report). ``frame``: the report's analysis frame, if read."""
+    failing leaves the others in the report). ``frame``: the report's analysis frame, or the rows of it
+    that count (one per distributor), if read."""
     builders: list[tuple[str, Callable[[], ExtraSection]]] = [
         ("Coverage", lambda: coverage_section(store, options, frame))
     ]

@@ -234,7 +234,8 @@ def _build(
         QuestionSummary(s.key, s.title, s.table, s.key if s.key in figures else None, s.note) for s in summaries
     )
     # Before ReportData: a section that fails adds to ``unavailable``, which is frozen below.
-    extra = _progress_sections(store, options, attempt, frame)
+    # Coverage counts each distributor's latest answer: the counted rows are all it reads.
+    extra = _progress_sections(store, options, attempt, per_distributor)
     return ReportData(
         options=options,
         generated_at=generated_at,
@@ -274,7 +275,8 @@ def _progress_sections(
     store: ResponseStore, options: ReportOptions, attempt: Callable[[str, Callable[[], Any]], Any], frame: Any
 ) -> tuple[Any, ...]:
     """Coverage and changes-since sections (``analysis.reports.progress_sections``), from the
-    report's own analysis frame (read once for the whole report)."""
+    report's own counted rows (one per distributor, read once for the whole report): coverage
+    counts each distributor's latest answer, so it need not select them again from every answer."""
     from analysis.reports import progress_sections
 
     def guarded(build: Callable[[], Any]) -> Callable[[], Any]:
