@@ -54,7 +54,7 @@ def fetch_frame(engine: Engine, stmt: Any, *, json_columns: Iterable[str], chunk
     The rows are read ``chunk`` (default :data:`FRAME_CHUNK`) at a time, and each batch becomes
     Arrow arrays before the next is read (``frames.chunks_to_frame``): the Python rows of one
     batch are held at once, not those of every answer (at 1,000,000 answers an HTML export peaked
-    at 2.3 GB, now 1.2 GB). In the rare store where a batch cannot be typed as the whole list
+    at 2.3 GB, now 1.2-1.3 GB). In the rare store where a batch cannot be typed as the whole list
     would be, the rows are read again whole; the frame is the same either way.
 
     The collector is paused from the first row to the last column (``analysis.gc_pause``): the
