@@ -88,9 +88,10 @@ class PlainFigure:
         self.layout.setdefault("shapes", []).append({**shape, "line": dict(line)})
         return self
 
-    def add_hline(self, y: Any, *, line: Mapping[str, Any]) -> PlainFigure:
-        """A horizontal line across the plot at ``y`` (what plotly's ``add_hline`` adds)."""
-        shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}
+    def add_hline(self, y: Any, *, line: Mapping[str, Any], xaxis: str = "x", yaxis: str = "y") -> PlainFigure:
+        """A horizontal line across the plot of ``xaxis``/``yaxis`` (a subplot's: ``x2``, ``y2``) at
+        ``y``, as plotly's ``add_hline`` adds it."""
+        shape = {"type": "line", "x0": 0, "x1": 1, "xref": f"{xaxis} domain", "y0": y, "y1": y, "yref": yaxis}
         self.layout.setdefault("shapes", []).append({**shape, "line": dict(line)})
         return self
 

@@ -375,44 +375,34 @@ def policy_comparison_figure(
                     hovertemplate=f"%{{x}}<br>expected %{{y:,.1f}} {words}<extra></extra>",
                     **axes[col],
                 )
-    fig.add_scatter(
-        x=labels,
-        y=[r.n_exposed for r in ordered],
-        mode="markers",
-        marker={"symbol": "diamond", "size": 14, "color": "#000000"},
-        name="Deterministic (likely dates)",
-        legendgroup="det",
-        hovertext=[f"{r.policy.name}: {r.n_exposed} exposed, {r.n_unknown} unknown (no ready date)" for r in ordered],
-        hoverinfo="text",
-        **axes[1],
-    )
-    fig.add_scatter(
-        x=labels,
-        y=[r.weighted_exposed_days for r in ordered],
-        mode="markers",
-        marker={"symbol": "diamond", "size": 14, "color": "#000000"},
-        name="Deterministic (likely dates)",
-        legendgroup="det",
-        showlegend=False,
-        hovertext=[f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
-        hoverinfo="text",
-        **axes[2],
-    )
+    for col, values, hover in (
+        (
+            1,
+            [r.n_exposed for r in ordered],
+            [f"{r.policy.name}: {r.n_exposed} exposed, {r.n_unknown} unknown (no ready date)" for r in ordered],
+        ),
+        (
+            2,
+            [r.weighted_exposed_days for r in ordered],
+            [f"{r.policy.name}: {r.weighted_exposed_days:,.0f} weighted days" for r in ordered],
+        ),
+    ):
+        fig.add_scatter(
+            x=labels,
+            y=values,
+            mode="markers",
+            marker={"symbol": "diamond", "size": 14, "color": "#000000"},
+            name="Deterministic (likely dates)",
+            legendgroup="det",
+            showlegend=col == 1,
+            hovertext=hover,
+            hoverinfo="text",
+            **axes[col],
+        )
     if threshold is not None:
         # What plotly's add_hline(row=2, annotation_position="top left") adds: a rule across the
         # lower plot and its words above its left end.
-        fig.layout.setdefault("shapes", []).append(
-            {
-                "type": "line",
-                "line": {"color": "#111111", "dash": "dash", "width": 2},
-                "x0": 0,
-                "x1": 1,
-                "xref": "x2 domain",
-                "y0": threshold,
-                "y1": threshold,
-                "yref": "y2",
-            }
-        )
+        fig.add_hline(threshold, line={"color": "#111111", "dash": "dash", "width": 2}, **axes[2])
         fig.add_annotation(
             font=title_font,
             showarrow=False,

@@ -67,11 +67,9 @@ def chunks_to_frame(
         del columns_data
     if not pieces:
         return rows_to_frame(names, [], json_columns=json_set)  # no rows: typed exactly as before
-    if any(len({c.type for c in column if not pa.types.is_null(c.type)}) > 1 for column in pieces):
-        return None
     try:
         ids = _joined(pieces[names.index("response_id")])
-        if not pa.types.is_string(ids.type):
+        if ids is None or not pa.types.is_string(ids.type):
             return None
         order = pc.sort_indices(ids)
         del ids
@@ -80,25 +78,29 @@ def chunks_to_frame(
         # plus one column's intermediates, not every column's twice.
         for i, name in enumerate(names):
             array, pieces[i] = _joined(pieces[i]), []
+            if array is None:
+                return None
             if name in json_set:
                 data[name] = _decode_texts(array, order)
             elif name in _INSTANTS or name in _DATES:
                 data[name] = _when_from_array(array, order, utc=name in _INSTANTS)
             else:
-                data[name] = array.take(order).to_pandas().array
+                data[name] = _taken(array, order)
             del array
     except pa.ArrowException:  # e.g. a text column past Arrow's 2 GiB offsets once joined
         return None
     return finish_frame(pd.DataFrame(data, columns=names))
 
 
-def _joined(chunks: list[pa.Array]) -> pa.Array:
-    """One array of a column's batches, which the caller has checked are of one type or ``null``.
+def _joined(chunks: list[pa.Array]) -> pa.Array | None:
+    """One array of a column's batches; None when Arrow typed them differently.
 
     A batch of NULLs only is typed ``null`` by Arrow and takes the others' type, as a NULL in the
-    whole list would. (Two other types: the caller leaves it to the whole list's inference.)
+    whole list would. Two other types: only the whole list's inference can say what the column is.
     """
     types = {chunk.type for chunk in chunks if not pa.types.is_null(chunk.type)}
+    if len(types) > 1:
+        return None
     if types:
         (kind,) = types
         chunks = [pa.nulls(len(chunk), kind) if pa.types.is_null(chunk.type) else chunk for chunk in chunks]
@@ -151,11 +153,11 @@ def _when_from_array(array: pa.Array, order: pa.Array, *, utc: bool) -> Any:
             parsed = pc.cast(array, pa.timestamp("us"))
             if utc:  # stored in UTC without an offset: label the values, do not shift them
                 parsed = parsed.cast(pa.timestamp("us", tz="UTC"))
-            return parsed.take(order).to_pandas().array
+            return _taken(parsed, order)
         except (pa.ArrowException, OverflowError):
             pass
     # What _frame_column would make of the values, from the array already built (not twice).
-    return array.take(order).to_pandas().array
+    return _taken(array, order)
 
 
 def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
@@ -172,7 +174,12 @@ def _frame_column(values: Sequence[Any], order: pa.Array) -> Any:
         array = pa.array(values)
     except (pa.ArrowException, OverflowError):
         return pd.Series(list(np.asarray(values, dtype=object)[order.to_numpy()])).array
-    # The array, not a Series: the frame then needs no index alignment.
+    return _taken(array, order)
+
+
+def _taken(array: pa.Array, order: pa.Array) -> Any:
+    """An Arrow column in ``order``, as pandas holds it: the array, not a Series, so the frame
+    needs no index alignment."""
     return array.take(order).to_pandas().array
 
 
