@@ -26,7 +26,8 @@ latest answer) or ``"response"``; ``by_kind`` splits the chart by kind of distri
         Views of any ``analysis.crosstab.crosstab`` table (margins are dropped from the plot).
     empty_figure(message) -> go.Figure
 
-All figures have ``layout.meta["chart"]`` set to the function's name, for tests and reports.
+Each is an ``analysis.plain_figure.Chart``: ``builder.plain(...)`` gives the same figure as a
+``PlainFigure`` (the report's form, serialised without plotly). All figures have ``layout.meta["chart"]`` set to the function's name, for tests and reports.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.colors import get_colorscale
 
 from analysis.crosstab import (
     LAG_BUCKETS,
@@ -53,7 +52,7 @@ from analysis.crosstab import (
 from analysis.crosstab import label_for_value as _label_words
 from analysis.figure_layout import integer_ticks
 from analysis.palette import QUALITATIVE, color_map
-from analysis.plain_figure import PlainFigure
+from analysis.plain_figure import PlainFigure, chart
 from analysis.plot_text import plot_text
 
 FONT_SIZE = 18
@@ -94,7 +93,8 @@ def _style(fig: PlainFigure, *, title: str, chart: str, height: int | None = Non
     return fig.own_layout(margin={"l": 20, "r": 20, "t": 80, "b": 40}, layout=layout, xaxes=axes, yaxes=axes)
 
 
-def empty_figure(message: str = "No answers yet.") -> go.Figure:
+@chart
+def empty_figure(message: str = "No answers yet.") -> PlainFigure:
     """A blank figure carrying a message, so pages and reports never show a broken chart."""
     fig = PlainFigure()
     fig.add_annotation(
@@ -102,7 +102,7 @@ def empty_figure(message: str = "No answers yet.") -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _style(fig, title="", chart="empty_figure", height=240).figure()
+    return _style(fig, title="", chart="empty_figure", height=240)
 
 
 def _colors(field: str, values: list[str]) -> dict[str, str]:
@@ -127,10 +127,10 @@ def _stacked_single(
     title: str,
     chart: str,
     hover_extra: pd.DataFrame | None,
-) -> go.Figure:
+) -> PlainFigure:
     table = crosstab(frame, "distributor_kind", field, unit=unit)
     if table.to_numpy().sum() == 0:
-        return empty_figure()
+        return empty_figure.plain()
     if by_kind:
         table = table.loc[table.sum(axis=1) > 0]
         rows = [label_for_value("distributor_kind", k) for k in table.index]
@@ -173,7 +173,7 @@ def _stacked_single(
     fig.update_xaxes(title={"text": f"Share of {_unit_word(unit)} (%)"}, range=[0, 100], ticksuffix=" %")
     fig.update_yaxes(title={"text": ""}, autorange="reversed")
     _style(fig, title=title, chart=chart, height=220 + 60 * len(rows))
-    return fig.update_layout(margin={"t": 120}).figure()
+    return fig.update_layout(margin={"t": 120})
 
 
 def _two_lines(label: str, width: int = 12) -> str:
@@ -196,7 +196,8 @@ def _median_lag(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     return table.map(lambda v: "" if pd.isna(v) else f"median {v:.0f} days after")
 
 
-def prerelease_start_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
+@chart
+def prerelease_start_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q1: at which release of a new line distributors start fetching and verifying."""
     return _stacked_single(
         frame,
@@ -209,7 +210,8 @@ def prerelease_start_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: 
     )
 
 
-def sigstore_status_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
+@chart
+def sigstore_status_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """How far along Sigstore verification distributors are (red: not started .. green: in production)."""
     return _stacked_single(
         frame,
@@ -222,11 +224,12 @@ def sigstore_status_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: U
     )
 
 
-def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> go.Figure:
+@chart
+def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> PlainFigure:
     """Q1 detail: how many days after the start release distributors fetch it, per start stage."""
     table = crosstab(frame, "prerelease_start", "lag_bucket", unit=unit)
     if table.to_numpy().sum() == 0:
-        return empty_figure()
+        return empty_figure.plain()
     table = table.loc[table.sum(axis=1) > 0]
     # Category ticks side by side: two short lines each, so neighbours never run into each other
     # on a narrow screen (plotly does not wrap tick labels itself).
@@ -246,7 +249,7 @@ def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> 
     fig.update_yaxes(title={"text": _unit_word(unit).capitalize()}, **integer_ticks(float(table.sum(axis=1).max())))
     return _style(
         fig, title="How long after that release distributors fetch it", chart="prerelease_lag_chart", height=460
-    ).figure()
+    )
 
 
 # -- multi-select questions: share naming each value ---------------------------------------------
@@ -258,11 +261,11 @@ def _count_cell(table: pd.DataFrame, row: str, col: str) -> int:
     return int(cast(int, table.loc[row, col]))
 
 
-def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, title: str, chart: str) -> go.Figure:
+def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, title: str, chart: str) -> PlainFigure:
     table = crosstab(frame, field, "distributor_kind", unit=unit, margins=True)
     grand = _count_cell(table, TOTAL, TOTAL)
     if grand == 0:
-        return empty_figure()
+        return empty_figure.plain()
     body = table.drop(index=TOTAL)
     body = body.loc[body[TOTAL] > 0]
     labels = [label_for_value(field, v) for v in body.index]
@@ -309,17 +312,19 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
     if by_kind:
         fig.update_layout(height=300 + 46 * len(labels), margin={"t": 180})
-    return fig.figure()
+    return fig
 
 
-def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
+@chart
+def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q2: what blocks Sigstore adoption (share of distributors naming each blocker)."""
     return _multi_share(
         frame, "blockers", by_kind=by_kind, unit=unit, title="What blocks Sigstore adoption", chart="blockers_chart"
     )
 
 
-def worst_case_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
+@chart
+def worst_case_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q3: what distributors would do if PGP is gone and they cannot adopt Sigstore."""
     return _multi_share(
         frame,
@@ -342,7 +347,8 @@ def _cumulative(dates: pd.Series, total: int) -> tuple[list[pd.Timestamp], list[
     return list(counts.index), list(counts.to_numpy() / total * 100)
 
 
-def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> go.Figure:
+@chart
+def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Share of distributors expecting to verify Sigstore by each date (step lines).
 
     The denominator is every distributor, including those that gave no date, so the lines stop
@@ -351,7 +357,7 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
     units = select_unit(frame, unit)
     total = len(units)
     if total == 0:
-        return empty_figure()
+        return empty_figure.plain()
     already = units["sigstore_status"].isin(["in-production"])
     fig = PlainFigure()
     if by_kind:
@@ -383,7 +389,7 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
                     name=name,
                 )
     if not fig.data:
-        return empty_figure("No distributor has given a readiness date yet.")
+        return empty_figure.plain("No distributor has given a readiness date yet.")
     unknown = int(units["ready_likely"].isna().sum())
     subtitle = f"{total} {_unit_word(unit)}; {unknown} gave no date; {int(already.sum())} already verify in production"
     fig.update_xaxes(title={"text": "Expected date"}, dtick="M3", tickformat="%b %Y")
@@ -396,7 +402,7 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
         chart="readiness_chart",
         height=540,
     )
-    return fig.update_layout(margin={"t": 125}).figure()
+    return fig.update_layout(margin={"t": 125})
 
 
 # -- any cross-tab -------------------------------------------------------------------------------
@@ -410,17 +416,20 @@ def _is_percent(table: pd.DataFrame) -> bool:
     return any(np.issubdtype(t, np.floating) for t in table.dtypes)
 
 
+@chart
 def crosstab_heatmap(
     table: pd.DataFrame, *, theme_labels: Mapping[str, str] | None = None, title: str | None = None
-) -> go.Figure:
+) -> PlainFigure:
     """Heatmap of a cross-tab (rows top to bottom in table order), cell values written in."""
     body = _plot_body(table)
     if body.empty:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure.plain("Nothing to show for this selection.")
     row, col = axis_fields(table)
     percent = _is_percent(table)
     values = body.to_numpy(dtype=float)
     text = [[(f"{v:.0f} %" if percent else f"{int(v)}") if v else "" for v in line] for line in values]
+    from plotly.colors import get_colorscale  # pages only: the report draws no heatmap
+
     fig = PlainFigure().add_heatmap(
         z=values,
         x=[label_for_value(col, v, theme_labels) for v in body.columns],
@@ -443,16 +452,17 @@ def crosstab_heatmap(
         title=title or f"{short_label(row)} by {short_label(col)}",
         chart="crosstab_heatmap",
         height=max(420, 180 + 40 * len(body.index)),
-    ).figure()
+    )
 
 
+@chart
 def crosstab_bars(
     table: pd.DataFrame, *, theme_labels: Mapping[str, str] | None = None, title: str | None = None
-) -> go.Figure:
+) -> PlainFigure:
     """Stacked bars: one bar per row value, segments coloured by column value (shared palette)."""
     body = _plot_body(table)
     if body.empty:
-        return empty_figure("Nothing to show for this selection.")
+        return empty_figure.plain("Nothing to show for this selection.")
     row, col = axis_fields(table)
     colors = _colors(col, list(body.columns))
     ys = [label_for_value(row, v, theme_labels) for v in body.index]
@@ -479,4 +489,4 @@ def crosstab_bars(
         title=title or f"{short_label(row)} by {short_label(col)}",
         chart="crosstab_bars",
         height=max(420, 180 + 40 * len(body.index)),
-    ).figure()
+    )

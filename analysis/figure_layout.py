@@ -17,10 +17,10 @@ import functools
 import json
 import math
 import pkgutil
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import plotly.graph_objects as go
-import plotly.io as pio
+if TYPE_CHECKING:  # plotly's Python package is imported only where a go.Figure is made
+    import plotly.graph_objects as go
 
 #: The template every figure names (never the process-wide default).
 TEMPLATE = "plotly_white"
@@ -63,6 +63,9 @@ def own_template() -> go.layout.Template:
     (about 40 ms a figure; a report draws twenty); the same template without the trace types the
     app never draws looks the same, costs a quarter and makes each figure's JSON smaller.
     """
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
     full = pio.templates[TEMPLATE]
     return go.layout.Template(layout=full.layout, data={kind: full.data[kind] for kind in TRACE_TYPES})
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-import plotly.graph_objects as go
-
 from analysis.figure_layout import integer_ticks
 from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
-from analysis.plain_figure import PlainFigure
+from analysis.plain_figure import PlainFigure, chart
 from analysis.plot_text import plot_text
 from analysis.schedule import Policy, Schedule, load_schedule
 from analysis.simulation.deterministic import DistributorResult, PolicyResult
@@ -104,13 +102,14 @@ def _release_rows(fig: PlainFigure, schedule: Schedule, lines: Sequence[str]) ->
         )
 
 
+@chart
 def timeline_figure(
     result: PolicyResult,
     schedule: Schedule | None = None,
     lines: Sequence[str] | None = None,
     today: date | None = None,
     max_distributors: int = 60,
-) -> go.Figure:
+) -> PlainFigure:
     """Release lines, the policy cut and one bar per distributor for one deterministic result.
 
     Distributors are sorted by when they start fetching; with more than ``max_distributors`` the
@@ -257,9 +256,7 @@ def timeline_figure(
         "autorange": False,
         "showgrid": False,
     }
-    return fig.own_layout(
-        margin={"l": 10, "r": 20, "t": 100, "b": 10}, layout=layout, xaxes=xaxes, yaxes=yaxes
-    ).figure()
+    return fig.own_layout(margin={"l": 10, "r": 20, "t": 100, "b": 10}, layout=layout, xaxes=xaxes, yaxes=yaxes)
 
 
 #: Colour of the part of an exposed bar before its first unsigned release (fetching, still signed).
@@ -305,12 +302,13 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(plot_text(line) for line in out)
 
 
+@chart
 def policy_comparison_figure(
     deterministic: Sequence[PolicyResult],
     monte_carlo: MonteCarloResult | None = None,
     threshold: float | None = None,
     recommended: str | None = None,
-) -> go.Figure:
+) -> PlainFigure:
     """Side by side, one column per policy (earliest left): distributors exposed and
     severity-weighted exposure days. Bars are the Monte Carlo expectation with the 5th-95th
     percentile of outcomes as whiskers; black diamonds are the deterministic numbers."""
@@ -428,7 +426,7 @@ def policy_comparison_figure(
         counts += [p.exposed_interval[1] for p in monte_carlo.policies]
     top = max(counts, default=1.0)
     fig.update_layout(yaxis=integer_ticks(top))  # the upper plot counts distributors
-    return fig.own_layout(margin={"l": 10, "r": 20, "t": 50, "b": 10}).figure()
+    return fig.own_layout(margin={"l": 10, "r": 20, "t": 50, "b": 10})
 
 
 def _policy_label(policy: Policy) -> str:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from analysis.charts import _style, empty_figure
 from analysis.crosstab.labels import label_for_value
 from analysis.figure_layout import integer_ticks
 from analysis.palette import RELEASE_STAGE_COLORS, color_map
-from analysis.plain_figure import PlainFigure
+from analysis.plain_figure import PlainFigure, chart
 from analysis.plot_text import plot_text
 from analysis.progress.trends import DriftRow, Milestone, Progress
 
@@ -23,11 +21,12 @@ DRIFT_WORDS = {"slipping": "slipping (later)", "holding": "holding", "earlier": 
 MAX_DRIFT_ROWS = 40
 
 
-def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ()) -> go.Figure:
+@chart
+def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ()) -> PlainFigure:
     """Counted distributors per Sigstore status at the end of each day, with release milestones."""
     frame = progress.status
     if frame.empty:
-        return empty_figure("No answers yet.")
+        return empty_figure.plain("No answers yet.")
     colors = color_map("sigstore_status")
     fig = PlainFigure()
     for status in [c for c in frame.columns if c != "day"]:
@@ -69,13 +68,14 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
     top = float(frame.drop(columns="day").sum(axis=1).max())
     fig.update_yaxes(integer_ticks(top))
     fig.update_xaxes(ticklabelstandoff=10)
-    return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520).figure()
+    return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520)
 
 
-def drift_chart(rows: Sequence[DriftRow]) -> go.Figure:
+@chart
+def drift_chart(rows: Sequence[DriftRow]) -> PlainFigure:
     """Each distributor's most likely ready date: first answer (hollow) to current (filled), by drift."""
     if not rows:
-        return empty_figure("No distributor has given a most likely ready date yet.")
+        return empty_figure.plain("No distributor has given a most likely ready date yet.")
     shown = sorted(rows, key=lambda r: (-abs(r.days), r.distributor.casefold()))[:MAX_DRIFT_ROWS]
     shown.sort(key=lambda r: (-r.days, r.distributor.casefold()))
     fig = PlainFigure()
@@ -109,6 +109,4 @@ def drift_chart(rows: Sequence[DriftRow]) -> go.Figure:
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
     )
     height = max(320, 120 + 32 * len(shown))
-    return _style(
-        fig, title="Readiness drift: first answer → current answer", chart="drift_chart", height=height
-    ).figure()
+    return _style(fig, title="Readiness drift: first answer → current answer", chart="drift_chart", height=height)

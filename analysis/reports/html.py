@@ -3,8 +3,10 @@
 Why it looks like this:
 
 * plotly.js is inlined once in a ``<script>``; each figure is a ``<div>`` with a fixed id
-  (``fig-<key>``) and ``include_plotlyjs=False``/``include_mathjax=False``, so the file makes no
-  request at all (no CDN, no web fonts, no MathJax). A Content-Security-Policy with
+  (``fig-<key>``) and a ``Plotly.newPlot`` call, as plotly's ``to_html`` writes them with
+  ``include_plotlyjs=False``/``include_mathjax=False``, so the file makes no request at all (no
+  CDN, no web fonts, no MathJax). The figures' JSON is written by ``analysis.figure_json``, not by
+  plotly's Python package, which an export then never imports (issue 14). A Content-Security-Policy with
   ``default-src 'none'`` makes that a guarantee rather than a hope: a browser refuses any fetch.
 * Jinja2 with autoescaping renders every value: a response containing ``<script>`` is shown as
   text. Only plotly.js and the figure snippets (JSON that plotly itself escapes) are marked safe.
@@ -16,14 +18,16 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import json
+import pkgutil
 import re
-from typing import Any
 
 import jinja2
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
+from analysis.figure_json import to_json
+from analysis.plain_figure import PlainFigure
 from analysis.reports.model import ReportData, format_cell, is_number
 
 #: The one line that differs between two exports of the same data (tests strip it).
@@ -237,31 +241,54 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def figure_html(figure: Any, key: str) -> str:
-    """One figure as a ``<div>`` + call to the already-loaded plotly.js, with a stable id."""
-    height = figure.layout.height or 440
-    return str(
-        figure.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            div_id=f"fig-{key}",
-            config=CHART_CONFIG,
-            default_height=f"{height}px",
-            validate=False,
-        )
+@functools.cache
+def plotly_js() -> str:
+    """plotly.js as plotly's Python package ships it (what its ``get_plotlyjs`` returns)."""
+    code = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    if code is None:  # pragma: no cover - the package ships it
+        raise FileNotFoundError("plotly's package data holds no plotly.min.js")
+    return code.decode("utf-8")
+
+
+def figure_id(key: str) -> str:
+    """The ``id`` of a figure's ``<div>``: ``fig-`` and its key, anything but ``[A-Za-z0-9_-]`` made ``-``
+    (a key comes from section and policy names and lands inside an attribute and a script)."""
+    return "fig-" + _UNSAFE_ID.sub("-", key)
+
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def figure_html(figure: PlainFigure, key: str) -> str:
+    """One figure as a ``<div>`` + call to the already-loaded plotly.js, with a stable id.
+
+    The markup is plotly's ``to_html(full_html=False, include_plotlyjs=False)``'s; the JSON is
+    script-safe (:func:`analysis.figure_json.to_json`).
+    """
+    height = figure.height or 440
+    fig = figure.to_plotly_dict()
+    div_id = figure_id(key)
+    call = f'Plotly.newPlot("{div_id}", {to_json(fig["data"])}, {to_json(fig["layout"])}, {_CONFIG_JSON})'
+    return (
+        f'<div style="height:{height}px; width:100%;">'
+        f'<div id="{div_id}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
+        f"<script>window.PLOTLYENV=window.PLOTLYENV || {{}};"
+        f'if (document.getElementById("{div_id}")) {{{call}}};</script></div>'
     )
 
 
-def _print_sized(figure: Any, limit: int) -> Any:
+_CONFIG_JSON = json.dumps(CHART_CONFIG)
+
+
+def _print_sized(figure: PlainFigure, limit: int) -> PlainFigure:
     """A copy of ``figure`` no taller than ``limit`` px (the screen keeps its size)."""
-    height = figure.layout.height or 440
+    height = figure.height or 440
     if height <= limit:
         return figure
-    return go.Figure(figure).update_layout(height=limit)
+    return figure.resized(limit)
 
 
-def _print_figures(data: ReportData) -> dict[str, Any]:
+def _print_figures(data: ReportData) -> dict[str, PlainFigure]:
     """The figures sized for A4 landscape: none taller than a page leaves room for."""
     return {key: _print_sized(fig, PRINT_MAX_FIGURE_HEIGHT) for key, fig in data.figures.items()}
 
@@ -321,7 +348,7 @@ def render_html(data: ReportData, *, for_print: bool = False) -> str:
     document = template.render(
         data=data,
         csp=CSP,
-        plotly_js=jinja2.utils.markupsafe.Markup(get_plotlyjs()),
+        plotly_js=jinja2.utils.markupsafe.Markup(plotly_js()),
         charts=charts,
         sim_charts=_simulation_charts(data),
         keep_rows=KEEP_ROWS,

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from analysis.plain_figure import PlainFigure
 
 #: What a table cell may hold. Renderers format numbers; ``None`` shows as an empty cell.
 Cell = str | int | float | None
@@ -178,8 +181,9 @@ class ReportData:
     #: "Release schedule as of DATE (source)." and, when planned dates are already past on the
     #: generation date, the warning that the schedule is older than the world (one line each).
     schedule_status: tuple[str, ...] = ()
-    #: Plotly figures by key, in display order (HTML and PDF only). Not compared or hashed.
-    figures: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Charts by key, in display order (HTML and PDF only), as plain plotly data
+    #: (``analysis.plain_figure.PlainFigure``: no plotly import to draw them). Not compared or hashed.
+    figures: dict[str, PlainFigure] = field(default_factory=dict, compare=False)
     #: Coverage, changes since a date: see ``analysis.reports.progress_sections``.
     extra_sections: tuple[ExtraSection, ...] = ()
 

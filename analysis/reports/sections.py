@@ -8,7 +8,7 @@ instead of substituting numbers of its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from analysis.reports.model import (
     SimulationSection,
     Table,
 )
+
+if TYPE_CHECKING:
+    from analysis.plain_figure import PlainFigure
 
 #: Question fields cross-tabulated by distributor kind, in report order.
 CROSSTAB_FIELDS: tuple[str, ...] = ("prerelease_start", "sigstore_status", "blockers", "worst_case")
@@ -118,19 +121,19 @@ def duplicates(frame: pd.DataFrame | None, counted: dict[str, str]) -> Table:
     return Table("duplicates", "Distributors with several responses", columns, tuple(rows), note)
 
 
-def figures(frame: pd.DataFrame | None) -> dict[str, Any]:
-    """Plotly figures of the three questions, keyed like the summaries they illustrate."""
+def figures(frame: pd.DataFrame | None) -> dict[str, PlainFigure]:
+    """Charts of the three questions (plain plotly data), keyed like the summaries they illustrate."""
     if frame is None or frame.empty:
         return {}
     charts = _import("analysis.charts")
     builders = (
-        ("prerelease_start", lambda: charts.prerelease_start_chart(frame, by_kind=True)),
-        ("sigstore_status", lambda: charts.sigstore_status_chart(frame, by_kind=True)),
-        ("blockers", lambda: charts.blockers_chart(frame, by_kind=True)),
-        ("worst_case", lambda: charts.worst_case_chart(frame, by_kind=True)),
-        ("readiness", lambda: charts.readiness_chart(frame)),
+        ("prerelease_start", lambda: charts.prerelease_start_chart.plain(frame, by_kind=True)),
+        ("sigstore_status", lambda: charts.sigstore_status_chart.plain(frame, by_kind=True)),
+        ("blockers", lambda: charts.blockers_chart.plain(frame, by_kind=True)),
+        ("worst_case", lambda: charts.worst_case_chart.plain(frame, by_kind=True)),
+        ("readiness", lambda: charts.readiness_chart.plain(frame)),
     )
-    figures: dict[str, Any] = {}
+    figures: dict[str, PlainFigure] = {}
     for key, build in builders:
         try:
             figures[key] = build()
@@ -294,15 +297,17 @@ def exposed_distributors(det: Any) -> tuple[ExposedDistributor, ...]:
     return tuple(out)
 
 
-def _simulation_figures(det: Any, mc: Any, schedule: Any, threshold: float, recommended: str | None) -> dict[str, Any]:
+def _simulation_figures(
+    det: Any, mc: Any, schedule: Any, threshold: float, recommended: str | None
+) -> dict[str, PlainFigure]:
     """The comparison chart, then one timeline per policy (``today`` is not drawn: reports are
     about the data, and a "today" line would make two exports differ)."""
     charts = _import("analysis.timeline_chart")
     try:
-        figures = {"sim-comparison": charts.policy_comparison_figure(det, mc, threshold, recommended)}
+        figures = {"sim-comparison": charts.policy_comparison_figure.plain(det, mc, threshold, recommended)}
         for result in det:
             key = "timeline-" + result.policy.name.replace(".", "-")
-            figures[key] = charts.timeline_figure(_most_exposed(result), schedule, today=None)
+            figures[key] = charts.timeline_figure.plain(_most_exposed(result), schedule, today=None)
     except Exception as exc:
         raise SectionUnavailable(f"the simulator charts failed: {exc}") from exc
     return figures
