@@ -30,6 +30,7 @@ no stored answer can break a page or a report.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from datetime import UTC, date, datetime
@@ -213,6 +214,12 @@ def visible_text(value: str, *, single_line: bool = False) -> str:
 
 def _text_rule(single_line: bool) -> Any:
     def check(value: str, info: ValidationInfo) -> str:
+        # Printable text (nearly every answer) is accepted and kept as it is whether stored or
+        # not (``text_problem`` is None, so ``visible_text`` returns it unchanged): answered before
+        # the context is read or another function called. An import of 100,000 answers runs this
+        # 700,000 times; ``tests/test_text_rule.py`` and ``test_models_properties.py`` hold it equal.
+        if value.isprintable():
+            return value
         if isinstance(info.context, dict) and info.context.get("stored"):
             return visible_text(value, single_line=single_line)
         problem = text_problem(value, single_line=single_line)
@@ -262,9 +269,17 @@ class ReadyBy(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        points = [
-            (n, d) for n, d in (("earliest", self.earliest), ("likely", self.likely), ("latest", self.latest)) if d
-        ]
+        earliest, likely, latest = self.earliest, self.likely, self.latest
+        # The common cases answered without building the lists below (every imported answer
+        # passes here): all three dates given and in order, or none given.
+        # ``tests/test_models_properties.py`` holds this equal to the general path for every
+        # order, equal and missing dates included.
+        if earliest is not None and likely is not None and latest is not None:
+            if earliest <= likely <= latest:
+                return self
+        elif earliest is None and likely is None and latest is None:
+            return self
+        points = [(n, d) for n, d in (("earliest", earliest), ("likely", likely), ("latest", latest)) if d]
         # Every out-of-order pair at once (earliest > likely *and* likely > latest), so a person
         # fixes both in one go; ``pairs`` names them for the form ("earliest>likely;likely>latest").
         wrong = [(name_a, a, name_b, b) for (name_a, a), (name_b, b) in pairwise(points) if a > b]
@@ -338,13 +353,22 @@ class SurveyResponse(BaseModel):
     @field_validator("python_versions")
     @classmethod
     def _sorted_versions(cls, value: list[str]) -> list[str]:
-        # Each item passed ``_check_version``, so each has a rank (known lines sort by version).
+        # Each item passed ``_check_version``, so each has a rank (known lines sort by version),
+        # and ranks are distinct: strictly rising ranks mean the list is already sorted and unique,
+        # which is how most answers (and every export) give it, so it is kept as it is.
+        # ``tests/test_models_properties.py`` holds this equal to the general path (repeats, any order).
+        if len(value) < 2:
+            return value
+        ranks = list(map(known_version_rank().__getitem__, value))
+        if all(map(operator.lt, ranks, ranks[1:])):
+            return value
         return sorted(_dedupe(value), key=known_version_rank().__getitem__)
 
     @field_validator("blockers", "worst_case")
     @classmethod
     def _unique(cls, value: list[Any]) -> list[Any]:
-        return _dedupe(value)
+        # Without a repeat (a set of the same size: the common case) the list is its own dedupe.
+        return value if len(set(value)) == len(value) else _dedupe(value)
 
     @field_validator("respondent_role", "contact")
     @classmethod

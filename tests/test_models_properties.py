@@ -6,14 +6,28 @@ Profiles ("ci": fixed, a few thousand examples per test) are registered in ``tes
 
 from __future__ import annotations
 
+import itertools
 import json
+from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from analysis.models import SurveyResponse, format_validation_error, text_problem
+from analysis.models import (
+    PROSE_FIELDS,
+    STORED,
+    Blocker,
+    ReadyBy,
+    SurveyResponse,
+    WorstCase,
+    format_validation_error,
+    text_problem,
+    visible_text,
+)
+from analysis.reference_data import known_python_versions, known_version_rank
 from tests.conftest import make_response
 
 FIELDS = list(SurveyResponse.model_fields)
@@ -71,3 +85,69 @@ def test_any_object_of_known_keys_validates_or_is_refused(overrides: dict[str, A
 @given(st.sampled_from([k for k, v in VALID.items() if isinstance(v, str) or v is None]), texts)
 def test_any_text_in_a_valid_response_validates_or_is_refused(key: str, value: str) -> None:
     _check(VALID | {key: value})
+
+
+# -- the validators' fast paths agree with their general paths ---------------------------------
+# (analysis.models answers the common case early: dates in order, lists already sorted and unique,
+# printable text; these tests would fail if an early answer differed from the general one.)
+
+_DATES = [None, date(2025, 1, 1), date(2025, 6, 1), date(2026, 1, 1)]
+
+
+def _order_oracle(earliest: date | None, likely: date | None, latest: date | None) -> tuple[str, str] | None:
+    """The general rule, spelt out: every out-of-order pair of the dates given, in order."""
+    points = [(n, d) for n, d in (("earliest", earliest), ("likely", likely), ("latest", latest)) if d is not None]
+    wrong = [(na, a, nb, b) for (na, a), (nb, b) in itertools.pairwise(points) if a > b]
+    if not wrong:
+        return None
+    problems = "; ".join(f"{na} date ({a}) must not be after the {nb} date ({b})" for na, a, nb, b in wrong)
+    return problems, ";".join(f"{na}>{nb}" for na, _, nb, _ in wrong)
+
+
+@pytest.mark.parametrize("given", list(itertools.product(_DATES, repeat=3)))
+def test_ready_by_order_check_agrees_with_the_general_rule(given: tuple[date | None, ...]) -> None:
+    """Every order of three dates, equal and missing ones included (4**3 cases)."""
+    earliest, likely, latest = given
+    expected = _order_oracle(earliest, likely, latest)
+    data = {k: v for k, v in zip(("earliest", "likely", "latest"), given, strict=True) if v is not None}
+    for validate in (ReadyBy.model_validate, lambda d: ReadyBy.model_validate_json(json.dumps(d, default=str))):
+        if expected is None:
+            assert validate(data) == ReadyBy(earliest=earliest, likely=likely, latest=latest)
+            continue
+        with pytest.raises(ValidationError) as info:
+            validate(data)
+        (err,) = info.value.errors()
+        assert (err["type"], err["msg"], err["ctx"]["pairs"]) == ("date_order", *expected)
+
+
+@given(st.lists(st.sampled_from(known_python_versions()[-8:]), max_size=8))
+def test_python_versions_are_sorted_and_unique_as_the_general_rule_says(versions: list[str]) -> None:
+    resp = SurveyResponse.model_validate(VALID | {"python_versions": versions})
+    assert resp.python_versions == sorted(dict.fromkeys(versions), key=known_version_rank().__getitem__)
+
+
+@given(st.lists(st.sampled_from(list(Blocker)), max_size=9), st.lists(st.sampled_from(list(WorstCase)), max_size=8))
+def test_choice_lists_keep_the_first_of_each_choice_in_order(blockers: list[Blocker], worst: list[WorstCase]) -> None:
+    resp = SurveyResponse.model_validate(VALID | {"blockers": blockers, "worst_case": worst})
+    assert resp.blockers == list(dict.fromkeys(blockers))
+    assert resp.worst_case == list(dict.fromkeys(worst))
+
+
+@pytest.mark.parametrize("field", ["distributor", "respondent_role", "comments", "source"])
+@given(value=texts)
+def test_text_fields_follow_text_problem_and_visible_text(field: str, value: str) -> None:
+    """The text validator answers printable text first; its outcome is the rule's, both contexts."""
+    # Nothing for strip_whitespace to take off; a lone surrogate never reaches the validator
+    # (pydantic refuses it as a string first).
+    value = f"x{value.encode('utf-8', 'replace').decode('utf-8')}x"
+    single_line = field not in PROSE_FIELDS
+    problem = text_problem(value, single_line=single_line)
+    try:
+        resp = SurveyResponse.model_validate(VALID | {field: value})
+    except ValidationError as exc:
+        assert problem is not None
+        assert [e["msg"] for e in exc.errors() if e["loc"] == (field,)] == [f"Value error, {problem}"]
+    else:
+        assert problem is None and getattr(resp, field) == value
+    stored = SurveyResponse.model_validate(VALID | {field: value}, context=STORED)
+    assert getattr(stored, field) == visible_text(value, single_line=single_line)

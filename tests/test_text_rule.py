@@ -228,3 +228,14 @@ def test_prose_fields_are_exactly_the_fields_that_accept_a_line_break() -> None:
                 continue
             accepting.add(key)
     assert accepting == set(PROSE_FIELDS)
+
+
+def test_printable_text_is_never_refused() -> None:
+    """The text validator accepts ``str.isprintable()`` text before anything else (the import's
+    fast path): no printable character may be one the rule refuses, in any field."""
+    from analysis.models import _refused
+
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isprintable():
+            assert _refused(ch, single_line=True) is None and _refused(ch, single_line=False) is None, hex(code)
