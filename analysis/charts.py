@@ -93,6 +93,26 @@ def _style(fig: PlainFigure, *, title: str, chart: str, height: int | None = Non
     return fig.own_layout(margin={"l": 20, "r": 20, "t": 80, "b": 40}, layout=layout, xaxes=axes, yaxes=axes)
 
 
+#: How far below the figure's top edge a legend above the plot starts: under the title and its
+#: subtitle, which ``_style`` pins to the top edge.
+LEGEND_TOP_PX = 72
+#: plotly.js's height of a figure that names none.
+PLOTLY_DEFAULT_HEIGHT = 450
+
+
+def _legend_under_title(fig: PlainFigure) -> PlainFigure:
+    """A horizontal legend right under the title, the plot pushed down as far as it needs.
+
+    Anchored to the top of the plot (``y=1`` of the plot area), a legend that wraps grows upward,
+    into the title, whenever its rows outnumber what the fixed top margin held: eight kinds of
+    distributor at the report's 640 px did. Anchored to the figure's top edge it grows downward,
+    and plotly widens the top margin to fit it (``margin.autoexpand``), at any width.
+    """
+    height = fig.height or PLOTLY_DEFAULT_HEIGHT
+    legend = {"orientation": "h", "x": 0, "yref": "container", "y": 1 - LEGEND_TOP_PX / height, "yanchor": "top"}
+    return fig.update_layout(legend=legend, margin={"t": LEGEND_TOP_PX + 30})
+
+
 @chart
 def empty_figure(message: str = "No answers yet.") -> PlainFigure:
     """A blank figure carrying a message, so pages and reports never show a broken chart."""
@@ -165,15 +185,11 @@ def _stacked_single(
             + ": %{customdata[0]} (%{x:.0f} %)%{customdata[1]}<extra></extra>",
         )
     # Legend above the bars: below them it collides with the axis title on short figures.
-    fig.update_layout(
-        barmode="stack",
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-        margin={"t": 120},
-    )
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_xaxes(title={"text": f"Share of {_unit_word(unit)} (%)"}, range=[0, 100], ticksuffix=" %")
     fig.update_yaxes(title={"text": ""}, autorange="reversed")
     _style(fig, title=title, chart=chart, height=220 + 60 * len(rows))
-    return fig.update_layout(margin={"t": 120})
+    return _legend_under_title(fig)
 
 
 def _two_lines(label: str, width: int = 12) -> str:
@@ -286,10 +302,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
             )
         # Legend above the bars, not beside them: beside them it takes the width the long
         # answer labels and the share axis need (ticks were slanted and crowded).
-        fig.update_layout(
-            barmode="stack",
-            legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-        )
+        fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     else:
         colors = _colors(field, list(body.index))
         counts = body[TOTAL].to_numpy()
@@ -311,7 +324,8 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     subtitle = f"{grand} {_unit_word(unit)}; several answers possible"
     _style(fig, title=f"{title}<br><sup>{subtitle}</sup>", chart=chart, height=220 + 46 * len(labels))
     if by_kind:
-        fig.update_layout(height=300 + 46 * len(labels), margin={"t": 180})
+        fig.update_layout(height=300 + 46 * len(labels))
+        _legend_under_title(fig)
     return fig
 
 
@@ -392,17 +406,18 @@ def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = 
         return empty_figure.plain("No distributor has given a readiness date yet.")
     unknown = int(units["ready_likely"].isna().sum())
     subtitle = f"{total} {_unit_word(unit)}; {unknown} gave no date; {int(already.sum())} already verify in production"
-    fig.update_xaxes(title={"text": "Expected date"}, dtick="M3", tickformat="%b %Y")
+    # The first date sits at the corner, under the "0 %" of the share axis: set a little lower.
+    fig.update_xaxes(title={"text": "Expected date"}, dtick="M3", tickformat="%b %Y", ticklabelstandoff=8)
     fig.update_yaxes(title={"text": f"Share of {_unit_word(unit)} ready (%)"}, range=[0, 100], ticksuffix=" %")
     # Legend above the plot: below it, it ran into the x axis title.
-    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, hovermode="x unified")
+    fig.update_layout(hovermode="x unified")
     _style(
         fig,
         title=f"When distributors expect to verify Sigstore<br><sup>{subtitle}</sup>",
         chart="readiness_chart",
         height=540,
     )
-    return fig.update_layout(margin={"t": 125})
+    return _legend_under_title(fig)
 
 
 # -- any cross-tab -------------------------------------------------------------------------------
