@@ -14,7 +14,7 @@ from sqlalchemy import text
 from analysis.importer import parse_responses
 from analysis.models import SurveyResponse
 from analysis.storage import ResponseStore
-from analysis.storage.rows import answer_columns, revision_columns, revision_values
+from analysis.storage.rows import BindMemos, answer_columns, revision_columns, revision_values
 from bench.synthetic import generate_responses
 from tests.conftest import make_evidence, make_response
 from tests.test_import_properties import response_dicts
@@ -98,3 +98,30 @@ def test_a_bulk_import_stores_values_exactly_as_a_submit_does(store: ResponseSto
         assert single[0] == "2026-03-04 05:06:07.250000"
         assert all(len(c) == len("2026-03-04 05:06:07.250000") and c[10] == " " for row in made for c in row)
     assert [r.response.submitted_at for r in store.latest()] == [datetime.fromisoformat(stamp)] * 101
+
+
+# -- an import's bind conversions, remembered across its batches (rows.BindMemos) ---------------
+
+
+def test_an_imports_memos_span_batches_but_not_for_datetimes() -> None:
+    from analysis.storage.tables import RevisionRow
+
+    memos = BindMemos()
+    columns = RevisionRow.__table__.c
+    first = memos.memo(columns.ready_likely, str)
+    assert memos.memo(columns.ready_likely, str) is first
+    assert memos.memo(columns.submitted_at, str) is not memos.memo(columns.submitted_at, str)
+    first.update((i, "x") for i in range(BindMemos.LIMIT + 1))
+    assert memos.memo(columns.ready_likely, str) is not first  # outgrown: started afresh
+
+
+def test_a_bulk_import_in_batches_stores_dates_as_a_submit_does(store: ResponseStore) -> None:
+    """Dates converted once for the import (shared across batches) are stored as a submit stores them."""
+    ready = {"earliest": "2025-01-02", "likely": "2025-06-01", "latest": "2026-12-31"}
+    store.submit(make_response(distributor="Single", ready_by=ready))
+    batches = [[make_response(distributor=f"Bulk {b} {i}", ready_by=ready) for i in range(80)] for b in range(3)]
+    store.import_batches(batches)
+    columns = ", ".join(f"CAST({c} AS TEXT)" for c in ("ready_earliest", "ready_likely", "ready_latest"))
+    for table in ("response_revisions", "response_latest"):
+        rows = _raw(store, f"SELECT {columns} FROM {table}")  # noqa: S608 - fixed names
+        assert len(rows) == 241 and len(set(rows)) == 1, table

@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 
 from analysis.models import SurveyResponse
 from analysis.storage.records import answer_from_values, stored_response
-from analysis.storage.rows import AnswerColumns, chunks, core_table, distributor_key, insert_columns, revision_columns
+from analysis.storage.rows import (
+    AnswerColumns,
+    BindMemos,
+    chunks,
+    core_table,
+    distributor_key,
+    insert_columns,
+    revision_columns,
+)
 from analysis.storage.store import ImportResult, ResponseStore, new_response_id
 from analysis.storage.tables import ResponseRow, RevisionRow
 
@@ -46,17 +54,23 @@ def import_columns(
     """
     counts = {"created": 0, "revised": 0, "unchanged": 0}
     ids: list[str] = []
+    memos = BindMemos()  # the batches' dates converted once for the import, not once a batch
     with store._write() as s, _large_page_cache(s):
         look_up = not ids_unique or s.scalar(select(ResponseRow.id).limit(1)) is not None
         for batch in batches:
-            batch_ids = _import_batch(s, batch, now, counts, look_up)
+            batch_ids = _import_batch(s, batch, now, counts, look_up, memos)
             if keep_ids:
                 ids.extend(batch_ids)
     return ImportResult(response_ids=ids, **counts)
 
 
 def _import_batch(
-    s: Session, answers: AnswerColumns, now: datetime, counts: dict[str, int], look_up: bool = True
+    s: Session,
+    answers: AnswerColumns,
+    now: datetime,
+    counts: dict[str, int],
+    look_up: bool = True,
+    memos: BindMemos | None = None,
 ) -> list[str]:
     """One batch: known responses revised where their answers changed, the others inserted in bulk."""
     given = answers.response_ids
@@ -97,9 +111,9 @@ def _import_batch(
             "latest_revision": [1] * n,
             "distributor_key": keys,
         }
-        insert_columns(s, core_table(ResponseRow), responses)
+        insert_columns(s, core_table(ResponseRow), responses, memos)
         revisions = revision_columns(values, new_ids, [1] * n, now)
-        ResponseStore._store_revisions(s, revisions, keys)
+        ResponseStore._store_revisions(s, revisions, keys, memos)
         counts["created"] += n
     for i in sorted(again):  # after the first of its id was created above
         rid = ids[i]

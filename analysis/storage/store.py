@@ -36,6 +36,7 @@ from analysis.storage.db import make_engine, migrate
 from analysis.storage.records import StoredResponse, aware, stored_response
 from analysis.storage.rows import (
     AnswerColumns,
+    BindMemos,
     answer_columns,
     chunks,
     core_table,
@@ -267,20 +268,23 @@ class ResponseStore(AnalysisReads, Codebook):
         return revision
 
     @staticmethod
-    def _store_revisions(s: Session, revisions: dict[str, list[Any]], keys: list[str] | None = None) -> None:
+    def _store_revisions(
+        s: Session, revisions: dict[str, list[Any]], keys: list[str] | None = None, memos: BindMemos | None = None
+    ) -> None:
         """Insert revisions (columns), each becoming its response's latest: the one place revisions are written.
 
         ``response_latest`` gets the same rows (analysis columns only) in the same transaction, so the
         two tables cannot disagree. The caller keeps ``responses.latest_revision`` in step.
-        ``keys``: the revisions' distributor keys, if the caller computed them already.
+        ``keys``: the revisions' distributor keys, if the caller computed them already; ``memos``:
+        an import's bind conversions, kept across its batches (``rows.BindMemos``).
         """
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
-        insert_columns(s, core_table(RevisionRow), revisions)
+        insert_columns(s, core_table(RevisionRow), revisions, memos)
         replaced = [rid for rid, n in zip(revisions["response_id"], revisions["revision"], strict=True) if n > 1]
         for chunk in chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        insert_columns(s, core_table(LatestRow), latest_columns(revisions, keys))
+        insert_columns(s, core_table(LatestRow), latest_columns(revisions, keys), memos)
 
     # -- bulk import ---------------------------------------------------------------------------
 
