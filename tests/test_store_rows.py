@@ -125,3 +125,27 @@ def test_a_bulk_import_in_batches_stores_dates_as_a_submit_does(store: ResponseS
     for table in ("response_revisions", "response_latest"):
         rows = _raw(store, f"SELECT {columns} FROM {table}")  # noqa: S608 - fixed names
         assert len(rows) == 241 and len(set(rows)) == 1, table
+
+
+def test_none_is_stored_as_null_by_the_bulk_path(store: ResponseStore) -> None:
+    """sqlite3 gets an adapter for None (``rows._bind_none_directly``) that hands None back: NULL."""
+    import sqlite3
+
+    from analysis.storage.rows import _NONE_ADAPTER
+
+    assert _NONE_ADAPTER(None) is None
+    store.submit(make_response(distributor="Single", contact=None, ready_by={"likely": "2025-06-01"}))
+    store.import_responses(
+        [make_response(distributor=f"Bulk {i}", ready_by={"likely": "2025-06-01"}) for i in range(100)]
+    )
+    nulls = "typeof(respondent_role), typeof(contact), typeof(ready_earliest), typeof(dual_signing_until)"
+    if store.engine.dialect.name == "sqlite":
+        assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters
+        rows = _raw(store, f"SELECT {nulls} FROM response_revisions")  # noqa: S608 - fixed names
+        assert rows == [("null",) * 4] * 101
+        tokens = _raw(store, "SELECT typeof(edit_token_hash), count(*) FROM responses GROUP BY 1 ORDER BY 1")
+        assert tokens == [("null", 100), ("text", 1)]  # the submit got an edit token
+    for row in _raw(
+        store, "SELECT respondent_role, contact, ready_earliest, dual_signing_until FROM response_revisions"
+    ):
+        assert row == (None,) * 4

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import operator
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -177,12 +178,32 @@ def insert_columns(
             continue
         memo = Memo(processor) if memos is None else memos.memo(table.c[name], processor)
         ordered.append(map(memo.__getitem__, columns[name]))
+    if dialect.name == "sqlite":
+        _bind_none_directly()
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         # sqlite3 takes any iterable of rows (the DB-API type says Sequence); no list is built.
         cursor.executemany(str(compiled), zip(*ordered, strict=True))  # type: ignore[arg-type]
     finally:
         cursor.close()
+
+
+def _bind_none_directly() -> None:
+    """Give sqlite3 an adapter for None that returns it (``{}.get``, in C): NULL bound as before.
+
+    sqlite3 binds only exact ``str``, ``int``, ``float`` and ``bytearray`` without looking for an
+    adapter; for ``None`` it looks the registry up, then ``__adapt__`` on its protocol type
+    (failing there costs an AttributeError) and ``__conform__`` before binding NULL: at 100,000
+    answers (five or six None per answer over the three tables) that was about a tenth of the
+    import's ``executemany`` instructions. With an adapter registered the lookup ends at the
+    registry and the value is None again, so the same NULL is bound. The registry is the sqlite3
+    module's, process-wide; every connection binds None to NULL either way.
+    """
+    sqlite3.adapters.setdefault((type(None), sqlite3.PrepareProtocol), _NONE_ADAPTER)
+
+
+#: ``_NONE_ADAPTER(None) is None``: a C callable, so the adapter call costs no Python frame.
+_NONE_ADAPTER: Callable[[Any], Any] = {}.get
 
 
 class Memo(dict[Any, Any]):
