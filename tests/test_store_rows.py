@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from sqlalchemy import text
 
 from analysis.importer import parse_responses
-from analysis.models import SurveyResponse
+from analysis.models import ReadyBy, SurveyResponse
 from analysis.storage import ResponseStore
 from analysis.storage.rows import BindMemos, answer_columns, revision_columns, revision_values
 from bench.synthetic import generate_responses
@@ -149,3 +151,45 @@ def test_none_is_stored_as_null_by_the_bulk_path(store: ResponseStore) -> None:
         store, "SELECT respondent_role, contact, ready_earliest, dual_signing_until FROM response_revisions"
     ):
         assert row == (None,) * 4
+
+
+def _dump(store: ResponseStore, table: str) -> list[tuple[Any, ...]]:
+    """Every row of ``table`` with its rowid and each value's storage type (SQLite)."""
+    with store.engine.connect() as conn:
+        names = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")]
+        typed = ", ".join(f"{n}, typeof({n})" for n in names)
+        return [tuple(r) for r in conn.exec_driver_sql(f"SELECT rowid, {typed} FROM {table} ORDER BY rowid")]  # noqa: S608
+
+
+def test_latest_rows_copied_in_sql_equal_those_bound_from_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first import's latest rows copied from its revisions (``rows.copy_latest_rows``, SQLite)
+    equal, row by row and type by type, the rows the columns would have inserted."""
+    import analysis.storage.store as store_module
+    from analysis.storage import open_store
+
+    monkeypatch.setattr(store_module, "now_utc", lambda: NOW)
+    answers = [r.model_copy(update={"response_id": f"{i:032x}"}) for i, r in enumerate(generate_responses(300, 40, 7))]
+    answers[5] = answers[5].model_copy(update={"respondent_role": None, "ready_by": ReadyBy(), "submitted_at": NOW})
+    batches = [answers[:130], answers[130:200], answers[200:]]
+    copied: list[bool] = []
+
+    def counted(*args: Any) -> bool:
+        copied.append(store_module_copy(*args))
+        return copied[-1]
+
+    store_module_copy = store_module.copy_latest_rows
+    stores = []
+    for name, copy in (("copied", True), ("bound", False)):
+        with monkeypatch.context() as patch:
+            patch.setattr(store_module, "copy_latest_rows", counted if copy else lambda *args: False)
+            store = open_store(f"sqlite:///{tmp_path / name}.sqlite3")
+            store.import_columns(map(answer_columns, batches), ids_unique=True)
+            store.import_responses(answers[290:] + answers[:3])  # known ones: revised or unchanged
+            stores.append(store)
+    assert copied == [True, True, True]  # every batch of the first import (64 rows or more) copied
+    for table in ("response_latest", "response_revisions", "responses"):
+        assert _dump(stores[0], table) == _dump(stores[1], table), table
+    for store in stores:
+        store.engine.dispose()

@@ -39,9 +39,11 @@ from analysis.storage.rows import (
     BindMemos,
     answer_columns,
     chunks,
+    copy_latest_rows,
     core_table,
     distributor_key,
     insert_columns,
+    last_revision_id,
     latest_columns,
     revision_columns,
 )
@@ -275,16 +277,21 @@ class ResponseStore(AnalysisReads, Codebook):
 
         ``response_latest`` gets the same rows (analysis columns only) in the same transaction, so the
         two tables cannot disagree. The caller keeps ``responses.latest_revision`` in step.
-        ``keys``: the revisions' distributor keys, if the caller computed them already; ``memos``:
-        an import's bind conversions, kept across its batches (``rows.BindMemos``).
+        ``keys``: the revisions' distributor keys, if the caller computed them already and stored
+        them in the responses' rows (a first import: then SQLite copies a bulk of latest rows from
+        the revisions just written, ``rows.copy_latest_rows``); ``memos``: an import's bind
+        conversions, kept across its batches (``rows.BindMemos``).
         """
+        count = len(revisions["response_id"])
+        after = last_revision_id(s, count) if keys is not None else None
         # Core inserts on the tables, not ORM bulk inserts: the ORM leaves out None values and so
         # splits rows with different NULL columns into separate statements (one per row, nearly).
         insert_columns(s, core_table(RevisionRow), revisions, memos)
         replaced = [rid for rid, n in zip(revisions["response_id"], revisions["revision"], strict=True) if n > 1]
         for chunk in chunks(replaced, 500):
             s.execute(delete(LatestRow).where(LatestRow.response_id.in_(chunk)))
-        insert_columns(s, core_table(LatestRow), latest_columns(revisions, keys), memos)
+        if after is None or not copy_latest_rows(s, after, count):
+            insert_columns(s, core_table(LatestRow), latest_columns(revisions, keys), memos)
 
     # -- bulk import ---------------------------------------------------------------------------
 
