@@ -193,3 +193,9 @@ def test_latest_rows_copied_in_sql_equal_those_bound_from_python(
         assert _dump(stores[0], table) == _dump(stores[1], table), table
     for store in stores:
         store.engine.dispose()
+
+
+def test_no_answers_make_empty_columns() -> None:
+    columns = answer_columns([])
+    assert columns.response_ids == [] and len(columns) == 0
+    assert columns.values == {name: [] for name in answer_columns([make_response()]).values}
