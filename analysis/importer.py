@@ -155,21 +155,6 @@ class _Validator:
         return response
 
 
-def _validate_json(raw: str) -> SurveyResponse | None:
-    """A JSON Lines line validated by pydantic's own JSON parser, or None if it fails there.
-
-    About twice as fast as decoding with ``json`` and validating the dict. Only acceptance is taken
-    from here: a line pydantic accepts holds nothing the slow path would refuse (the model bounds
-    nesting, refuses huge integers by range or type, and its parser refuses lone surrogates), and
-    ``tests/test_importer_fast_path.py`` holds the two paths equal. A refused line is decoded and
-    validated again by the slow path, whose messages name line, key and reason.
-    """
-    try:
-        return SurveyResponse.model_validate_json(raw)
-    except ValueError:  # ValidationError, and anything else the parser raises
-        return None
-
-
 def _json_type(obj: Any) -> str:
     names = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}
     return "null" if obj is None else names.get(type(obj), "number")
@@ -187,11 +172,24 @@ def iter_responses(
     ``fast=False`` validates every JSON Lines line by the slow path (tests compare the two).
     """
     validate = _Validator(outcome)
+    accept = validate.accept
+    # A JSON Lines line is validated by pydantic's own JSON parser first (the model's validator,
+    # what ``model_validate_json`` calls, bound once: two Python calls a line fewer, 2% of the
+    # parse's instructions). About twice as fast as decoding with ``json`` and validating the
+    # dict. Only acceptance is taken from there: a line pydantic accepts holds nothing the slow
+    # path would refuse (the model bounds nesting, refuses huge integers by range or type, and its
+    # parser refuses lone surrogates), and ``tests/test_importer_fast_path.py`` holds the two paths
+    # equal. A refused line is decoded and validated again by the slow path, whose messages name
+    # line, key and reason.
+    validate_json = SurveyResponse.__pydantic_validator__.validate_json
     for item in iter_items(stream, read_chars=read_chars, undecoded_lines=fast):
         if isinstance(item, RawLine):
-            parsed = _validate_json(item.raw)
+            try:
+                parsed = validate_json(item.raw)
+            except ValueError:  # ValidationError, and anything else the parser raises
+                parsed = None
             if parsed is not None:
-                response = validate.accept(parsed, item.where)
+                response = accept(parsed, item.where)
                 if response is not None:
                     yield response
                 continue
