@@ -52,7 +52,7 @@ from analysis.crosstab import (
 from analysis.crosstab import label_for_value as _label_words
 from analysis.figure_layout import integer_ticks
 from analysis.palette import QUALITATIVE, color_map
-from analysis.plain_figure import PlainFigure, chart
+from analysis.plain_figure import Chart, PlainFigure
 from analysis.plot_text import plot_text
 
 FONT_SIZE = 18
@@ -113,7 +113,7 @@ def _legend_under_title(fig: PlainFigure) -> PlainFigure:
     return fig.update_layout(legend=legend, margin={"t": LEGEND_TOP_PX + 30})
 
 
-@chart
+@Chart
 def empty_figure(message: str = "No answers yet.") -> PlainFigure:
     """A blank figure carrying a message, so pages and reports never show a broken chart."""
     fig = PlainFigure()
@@ -212,7 +212,7 @@ def _median_lag(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     return table.map(lambda v: "" if pd.isna(v) else f"median {v:.0f} days after")
 
 
-@chart
+@Chart
 def prerelease_start_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q1: at which release of a new line distributors start fetching and verifying."""
     return _stacked_single(
@@ -226,7 +226,7 @@ def prerelease_start_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: 
     )
 
 
-@chart
+@Chart
 def sigstore_status_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """How far along Sigstore verification distributors are (red: not started .. green: in production)."""
     return _stacked_single(
@@ -240,7 +240,7 @@ def sigstore_status_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: U
     )
 
 
-@chart
+@Chart
 def prerelease_lag_chart(frame: pd.DataFrame, *, unit: Unit = "distributor") -> PlainFigure:
     """Q1 detail: how many days after the start release distributors fetch it, per start stage."""
     table = crosstab(frame, "prerelease_start", "lag_bucket", unit=unit)
@@ -329,7 +329,7 @@ def _multi_share(frame: pd.DataFrame, field: str, *, by_kind: bool, unit: Unit, 
     return fig
 
 
-@chart
+@Chart
 def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q2: what blocks Sigstore adoption (share of distributors naming each blocker)."""
     return _multi_share(
@@ -337,7 +337,7 @@ def blockers_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "
     )
 
 
-@chart
+@Chart
 def worst_case_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Q3: what distributors would do if PGP is gone and they cannot adopt Sigstore."""
     return _multi_share(
@@ -361,7 +361,7 @@ def _cumulative(dates: pd.Series, total: int) -> tuple[list[pd.Timestamp], list[
     return list(counts.index), list(counts.to_numpy() / total * 100)
 
 
-@chart
+@Chart
 def readiness_chart(frame: pd.DataFrame, *, by_kind: bool = False, unit: Unit = "distributor") -> PlainFigure:
     """Share of distributors expecting to verify Sigstore by each date (step lines).
 
@@ -431,7 +431,7 @@ def _is_percent(table: pd.DataFrame) -> bool:
     return any(np.issubdtype(t, np.floating) for t in table.dtypes)
 
 
-@chart
+@Chart
 def crosstab_heatmap(
     table: pd.DataFrame, *, theme_labels: Mapping[str, str] | None = None, title: str | None = None
 ) -> PlainFigure:
@@ -470,7 +470,7 @@ def crosstab_heatmap(
     )
 
 
-@chart
+@Chart
 def crosstab_bars(
     table: pd.DataFrame, *, theme_labels: Mapping[str, str] | None = None, title: str | None = None
 ) -> PlainFigure:

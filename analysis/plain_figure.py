@@ -149,7 +149,7 @@ class PlainFigure:
 class Chart(Generic[_P]):
     """A chart builder: called, the ``go.Figure`` a page shows; ``plain(...)``, its :class:`PlainFigure`.
 
-    Both come from the one function the builder is written as, so a page and the report cannot
+    Used as the decorator of a function that returns a :class:`PlainFigure`. Both come from the one function the builder is written as, so a page and the report cannot
     draw a chart differently.
     """
 
@@ -159,8 +159,3 @@ class Chart(Generic[_P]):
 
     def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> go.Figure:
         return self.plain(*args, **kwargs).figure()
-
-
-def chart(build: Callable[_P, PlainFigure]) -> Chart[_P]:
-    """Decorate a builder returning a :class:`PlainFigure` (see :class:`Chart`)."""
-    return Chart(build)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from analysis.figure_layout import integer_ticks
 from analysis.palette import EXPOSURE_COLORS, QUALITATIVE, RELEASE_STAGE_COLORS, SEVERITY_COLORS
-from analysis.plain_figure import PlainFigure, chart
+from analysis.plain_figure import Chart, PlainFigure
 from analysis.plot_text import plot_text
 from analysis.schedule import Policy, Schedule, load_schedule
 from analysis.simulation.deterministic import DistributorResult, PolicyResult
@@ -102,7 +102,7 @@ def _release_rows(fig: PlainFigure, schedule: Schedule, lines: Sequence[str]) ->
         )
 
 
-@chart
+@Chart
 def timeline_figure(
     result: PolicyResult,
     schedule: Schedule | None = None,
@@ -302,7 +302,7 @@ def _wrap(text: str, width: int = 70) -> str:
     return "<br>".join(plot_text(line) for line in out)
 
 
-@chart
+@Chart
 def policy_comparison_figure(
     deterministic: Sequence[PolicyResult],
     monte_carlo: MonteCarloResult | None = None,

@@ -14,25 +14,18 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser
 
-from analysis import charts
 from analysis.figure_json import to_json
 from analysis.models import DistributorKind
 from analysis.reports.html import plotly_js
 from analysis.storage import ResponseStore
 from bench.synthetic import generate_responses
 from tests.chart_boxes import measure, wait_for_figures
+from tests.test_charts import BUILDERS
 
 pytestmark = pytest.mark.browser
 
 #: The report's chart width at 1,024/1,200/1,440 px windows and a full-width page.
 WIDTHS = (640, 800, 900, 1100)
-BUILDERS = (
-    charts.prerelease_start_chart,
-    charts.sigstore_status_chart,
-    charts.blockers_chart,
-    charts.worst_case_chart,
-    charts.readiness_chart,
-)
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ import pytest
 from analysis import charts
 from analysis.crosstab import crosstab
 from analysis.palette import color_map
+from analysis.plain_figure import Chart
 from analysis.storage import ResponseStore
 from bench.synthetic import generate_responses
 from tests.conftest import make_response
 
-BUILDERS: list[Callable[..., go.Figure]] = [
+#: The five question charts (the report's, in its order); other chart tests draw them too.
+BUILDERS: list[Chart[...]] = [
     charts.prerelease_start_chart,
     charts.sigstore_status_chart,
     charts.blockers_chart,

@@ -32,6 +32,7 @@ from analysis.storage import ResponseStore
 from analysis.timeline_chart import policy_comparison_figure, timeline_figure
 from bench.synthetic import generate_responses
 from tests.conftest import ROOT, make_response
+from tests.test_charts import BUILDERS
 
 HOSTILE = "</script><script>alert(1)</script> \u2028\u2029 <!--"
 
@@ -66,13 +67,7 @@ def frame(store: ResponseStore) -> pd.DataFrame:
 
 @pytest.mark.parametrize("unit", ["distributor", "response"])
 def test_every_chart_is_encoded_as_plotly_encodes_it(frame: pd.DataFrame, unit: str) -> None:
-    for builder in (
-        charts.prerelease_start_chart,
-        charts.sigstore_status_chart,
-        charts.blockers_chart,
-        charts.worst_case_chart,
-        charts.readiness_chart,
-    ):
+    for builder in BUILDERS:
         for by_kind in (False, True):
             assert_encoded_as_plotly_does(builder, frame, by_kind=by_kind, unit=unit)
     assert_encoded_as_plotly_does(charts.prerelease_lag_chart, frame, unit=unit)

@@ -7,7 +7,6 @@ does not know, or a value it would refuse or coerce, fails the rebuild or change
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -29,6 +28,7 @@ from analysis.storage.history import revisions_frame
 from analysis.timeline_chart import policy_comparison_figure, timeline_figure
 from bench.synthetic import generate_responses
 from tests.conftest import make_response
+from tests.test_charts import BUILDERS
 
 
 def _json(fig: go.Figure) -> Any:
@@ -89,18 +89,9 @@ def frame(store: ResponseStore) -> pd.DataFrame:
     return store.latest_frame()
 
 
-CHARTS: list[Callable[..., go.Figure]] = [
-    charts.prerelease_start_chart,
-    charts.sigstore_status_chart,
-    charts.blockers_chart,
-    charts.worst_case_chart,
-    charts.readiness_chart,
-]
-
-
 @pytest.mark.parametrize("unit", ["distributor", "response"])
 def test_every_chart_is_what_plotly_validation_makes(frame: pd.DataFrame, unit: str) -> None:
-    for builder in CHARTS:
+    for builder in BUILDERS:
         for by_kind in (False, True):
             assert_valid(builder(frame, by_kind=by_kind, unit=unit))
     assert_valid(charts.prerelease_lag_chart(frame, unit=unit))

@@ -12,7 +12,7 @@ from analysis.charts import _style, empty_figure
 from analysis.crosstab.labels import label_for_value
 from analysis.figure_layout import integer_ticks
 from analysis.palette import RELEASE_STAGE_COLORS, color_map
-from analysis.plain_figure import PlainFigure, chart
+from analysis.plain_figure import Chart, PlainFigure
 from analysis.plot_text import plot_text
 from analysis.progress.trends import DriftRow, Milestone, Progress
 
@@ -21,7 +21,7 @@ DRIFT_WORDS = {"slipping": "slipping (later)", "holding": "holding", "earlier": 
 MAX_DRIFT_ROWS = 40
 
 
-@chart
+@Chart
 def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ()) -> PlainFigure:
     """Counted distributors per Sigstore status at the end of each day, with release milestones."""
     frame = progress.status
@@ -71,7 +71,7 @@ def status_trend_chart(progress: Progress, milestones: Sequence[Milestone] = ())
     return _style(fig, title="Sigstore status over time", chart="status_trend_chart", height=520)
 
 
-@chart
+@Chart
 def drift_chart(rows: Sequence[DriftRow]) -> PlainFigure:
     """Each distributor's most likely ready date: first answer (hollow) to current (filled), by drift."""
     if not rows:

@@ -9,7 +9,7 @@ Why it looks like this:
   plotly's Python package, which an export then never imports (issue 14). A Content-Security-Policy with
   ``default-src 'none'`` makes that a guarantee rather than a hope: a browser refuses any fetch.
 * Jinja2 with autoescaping renders every value: a response containing ``<script>`` is shown as
-  text. Only plotly.js and the figure snippets (JSON that plotly itself escapes) are marked safe.
+  text. Only plotly.js and the figure snippets (script-safe JSON, ``analysis.figure_json``) are marked safe.
 * Deterministic: figure ids are derived from section keys and nothing but the "Report generated"
   line depends on the clock, so two exports can be diffed.
 * Print CSS (A4, no page breaks inside charts or table rows, repeated table headers) so the PDF is
@@ -36,6 +36,8 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 CHART_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
 #: Where the table of contents goes; filled from the rendered headings (see ``_contents``).
 TOC_MARKER = "<!--table-of-contents-->"
+#: Height (px) of the ``<div>`` of a figure that names none.
+DEFAULT_FIGURE_HEIGHT = 440
 #: A table with at most this many rows is kept on one printed page.
 KEEP_ROWS = 15
 #: Tallest a chart may be in the PDF: an A4 landscape page has about 695 CSS px between its
@@ -265,7 +267,7 @@ def figure_html(figure: PlainFigure, key: str) -> str:
     The markup is plotly's ``to_html(full_html=False, include_plotlyjs=False)``'s; the JSON is
     script-safe (:func:`analysis.figure_json.to_json`).
     """
-    height = figure.height or 440
+    height = figure.height or DEFAULT_FIGURE_HEIGHT
     fig = figure.to_plotly_dict()
     div_id = figure_id(key)
     call = f'Plotly.newPlot("{div_id}", {to_json(fig["data"])}, {to_json(fig["layout"])}, {_CONFIG_JSON})'
@@ -282,7 +284,7 @@ _CONFIG_JSON = json.dumps(CHART_CONFIG)
 
 def _print_sized(figure: PlainFigure, limit: int) -> PlainFigure:
     """A copy of ``figure`` no taller than ``limit`` px (the screen keeps its size)."""
-    height = figure.height or 440
+    height = figure.height or DEFAULT_FIGURE_HEIGHT
     if height <= limit:
         return figure
     return figure.resized(limit)
