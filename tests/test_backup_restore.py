@@ -166,3 +166,90 @@ def test_pg_dump_and_pg_restore_round_trip_as_the_readme_says(pg_url: str, tmp_p
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{target_name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _old_page_store(path: Path) -> str:
+    """A SQLite store made as before ``SQLITE_PAGE_SIZE`` (4 KiB pages), migrated by the app."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+    return f"sqlite:///{path}"
+
+
+def _page_size(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA page_size").fetchone()[0], conn.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_new_store_takes_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    new = open_store(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    new.import_responses(generate_responses(300, 40, seed=3))
+    new.engine.dispose()
+    assert _page_size(tmp_path / "new.sqlite3") == (16_384, "wal")
+
+    old = open_store(_old_page_store(tmp_path / "old.sqlite3"))
+    old.import_responses(generate_responses(300, 40, seed=3))
+    old.submit(make_response(distributor="After the change"))
+    assert old.stats()["responses"] == 301
+    old.engine.dispose()
+    assert _page_size(tmp_path / "old.sqlite3") == (4_096, "wal")
+    reopened = open_store(f"sqlite:///{tmp_path / 'old.sqlite3'}")  # opening again changes nothing
+    assert reopened.stats()["responses"] == 301
+    reopened.engine.dispose()
+    assert _page_size(tmp_path / "old.sqlite3") == (4_096, "wal")
+
+
+@pytest.mark.parametrize("direction", ["old backup into a new store", "new backup into an old store"])
+def test_restore_copies_between_page_sizes(direction: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    old_url = _old_page_store(tmp_path / "old.sqlite3")
+    new_url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    source_url, target_url = (old_url, new_url) if direction.startswith("old") else (new_url, old_url)
+    source = open_store(source_url)
+    source.import_responses(generate_responses(400, 60, seed=11))
+    target = open_store(target_url)  # the target exists, made by the app, in WAL mode
+    target.submit(make_response(distributor="Replaced by the restore"))
+    target.engine.dispose()
+    target_file = Path(make_url(target_url).database or "")
+    sizes = {_page_size(tmp_path / "old.sqlite3")[0], _page_size(tmp_path / "new.sqlite3")[0]}
+    assert sizes == {4_096, 16_384}
+
+    assert run(capsys, "--database-url", source_url, "backup", "--out", str(tmp_path / "b.sqlite3"))[0] == 0
+    code, out, err = run(capsys, "--database-url", target_url, "restore", "--force", str(tmp_path / "b.sqlite3"))
+    assert code == 0, err
+    assert out.startswith("restored ")
+    restored = open_store(target_url)
+    assert restored.export_latest_json() == source.export_latest_json()
+    assert restored.stats() == source.stats()
+    restored.submit(make_response(distributor="Written after the restore"))  # a working store
+    assert restored.stats()["responses"] == source.stats()["responses"] + 1
+    restored.engine.dispose()
+    source.engine.dispose()
+    source_file = Path(make_url(source_url).database or "")
+    assert _page_size(target_file) == (_page_size(source_file)[0], "wal")  # a copy, page size and all
+    with sqlite3.connect(target_file) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_restore_between_page_sizes_into_an_open_store_says_to_stop_the_app(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    old_url = _old_page_store(tmp_path / "old.sqlite3")
+    old = open_store(old_url)
+    old.import_responses(generate_responses(50, 10, seed=2))
+    assert run(capsys, "--database-url", old_url, "backup", "--out", str(tmp_path / "b.sqlite3"))[0] == 0
+    old.engine.dispose()
+    new_url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    app = open_store(new_url)  # the app, running: its connection stays open
+    kept = app.submit(make_response(distributor="Still here")).response_id
+    with app.engine.connect() as held:
+        held.execute(text("SELECT count(*) FROM responses")).scalar()
+        code, out, err = run(capsys, "--database-url", new_url, "restore", "--force", str(tmp_path / "b.sqlite3"))
+    assert code == 2 and out == ""
+    assert "stop the app" in err and "4,096" in err and "16,384" in err and "Traceback" not in err
+    assert [item["response_id"] for item in json.loads(app.export_latest_json())] == [kept]  # unchanged
+    app.engine.dispose()
+    assert _page_size(tmp_path / "new.sqlite3") == (16_384, "wal")

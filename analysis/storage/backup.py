@@ -97,6 +97,42 @@ def backup(url: str, out: Path, *, overwrite: bool = False) -> BackupInfo:
     return BackupInfo(out, info.responses, info.revisions, info.schema)
 
 
+#: How long the restore waits for other connections to let the target leave WAL mode.
+_MODE_SWITCH_WAIT_MS = 1000
+
+
+def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, target: Path) -> None:
+    """Every page of ``src`` into ``dst``, whatever the two page sizes.
+
+    SQLite cannot back up into a WAL database of another page size ("attempt to write a readonly
+    database"): a store made with 4 KiB pages (before ``db.SQLITE_PAGE_SIZE``) restored into a new
+    one, or the other way round. Then the target leaves WAL for the copy and returns to it, which
+    needs it closed everywhere else: if the app has it open, the restore says so and changes nothing.
+    The restored store has the backup's page size, as a copy of it should.
+    """
+    (size,) = src.execute("PRAGMA page_size").fetchone()
+    (target_size,) = dst.execute("PRAGMA page_size").fetchone()
+    (mode,) = dst.execute("PRAGMA journal_mode").fetchone()
+    leave_wal = mode == "wal" and size != target_size
+    if leave_wal:
+        # An app process keeps its connections open: waiting the 30 s the copy itself may wait
+        # for a writer would not make it let go.
+        dst.execute(f"PRAGMA busy_timeout = {_MODE_SWITCH_WAIT_MS}")
+        try:
+            dst.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError as exc:
+            raise BackupError(
+                f"restore into {target} failed: the backup's pages are {size:,} bytes and the store's "
+                f"{target_size:,}, and copying between the two needs the store closed everywhere else; "
+                f"stop the app (every process using {target}) and run the restore again ({exc})"
+            ) from exc
+        finally:
+            dst.execute("PRAGMA busy_timeout = 30000")
+    src.backup(dst)
+    if leave_wal:
+        dst.execute("PRAGMA journal_mode = WAL")
+
+
 def restore(backup_file: Path, url: str, *, force: bool = False) -> BackupInfo:
     """Replace the SQLite store at ``url`` with ``backup_file`` (checked first), then migrate it."""
     target = sqlite_path(url)
@@ -116,7 +152,7 @@ def restore(backup_file: Path, url: str, *, force: bool = False) -> BackupInfo:
         src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
         dst = sqlite3.connect(target, timeout=30)
         try:
-            src.backup(dst)
+            _copy_pages(src, dst, target)
         finally:
             dst.close()
             src.close()

@@ -22,6 +22,14 @@ DATABASE_URL_ENV = "DATABASE_URL"
 PG_CONNECT_TIMEOUT_S = 10
 DATA_DIR_ENV = "SURVEY_DATA_DIR"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Page size of a new SQLite store (bytes; SQLite's default is 4,096). An answer is three rows
+#: and nine B-tree entries, three at random keys (the response ids): with 16 KiB pages each
+#: B-tree is shallower and a page split moves less often, and an import's inserts took 20-30 %
+#: less time in SQLite (300,000 answers, the three tables copied batch by batch), the whole
+#: import of 1,000,000 answers 10-13 % (back-to-back runs). Reads were unchanged (export
+#: json/html of 1,000,000 answers). It applies only to a file that holds no table yet: a store
+#: made with 4 KiB pages keeps them (changing it needs a VACUUM out of WAL mode), and works as before.
+SQLITE_PAGE_SIZE = 16_384
 #: Arbitrary constant shared by all replicas: "the schema migration lock".
 _PG_MIGRATION_LOCK = 761_001
 
@@ -67,6 +75,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
+            # Before WAL: a new, empty file takes the page size only until its journal mode is
+            # WAL; anywhere else (a store that exists) SQLite ignores it.
+            cur.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
