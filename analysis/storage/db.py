@@ -26,7 +26,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: and nine B-tree entries, three at random keys (the response ids): with 16 KiB pages each
 #: B-tree is shallower and a page split moves less often, and an import's inserts took 20-30 %
 #: less time in SQLite (300,000 answers, the three tables copied batch by batch), the whole
-#: import of 1,000,000 answers 10-13 % (back-to-back runs). The price is on reads that jump
+#: import of 1,000,000 answers 8-14 % (back-to-back runs). The price is on reads that jump
 #: from row to row: the JSON export (answers in id order, each row looked up) reads a 16 KiB page
 #: per miss of its 2 MB page cache and took 5-7 % longer (0.1-0.15 s of system time at 100,000);
 #: the HTML report and the pages (scans of ``response_latest``) did not change. It applies only to
