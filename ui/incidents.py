@@ -104,6 +104,20 @@ def _store_trouble(exc: BaseException) -> bool:
     return isinstance(exc, StoreUnavailable | OperationalError | InterfaceError)
 
 
+#: SQLite's "database is locked" codes: another process held the write lock past the busy timeout.
+_SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (primary result codes)
+
+
+def _store_busy(exc: BaseException) -> bool:
+    """Another process (an import of a large file, say) holds SQLite's one write lock.
+
+    The store is fine and the next attempt will likely succeed: the person is told to submit again,
+    not that the store is down. The primary result code is the low byte of the extended one.
+    """
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    return isinstance(exc, OperationalError) and isinstance(code, int) and code & 0xFF in _SQLITE_BUSY_CODES
+
+
 def run_page(page: _Page) -> None:
     """Run ``page``; an unexpected exception becomes a short message with an incident id.
 
@@ -113,7 +127,14 @@ def run_page(page: _Page) -> None:
         page.run()
     except Exception as exc:  # noqa: BLE001 - this is the last line of defence for every page
         incident = report_incident(exc, page.url_path or "home")
-        if _store_trouble(exc):
+        if _store_busy(exc):
+            st.error(
+                "The answer store is busy with another write (a large import, say), so nothing was saved "
+                "by this attempt. What you entered is still on the page: submit it again in a minute. "
+                f"Incident {incident}.",
+                icon=":material/hourglass_top:",
+            )
+        elif _store_trouble(exc):
             st.error(
                 "The answer store is unavailable right now. Nothing you typed was saved by this attempt; "
                 f"please try again in a few minutes. Incident {incident}.",
