@@ -112,7 +112,7 @@ def test_run_page_calls_a_locked_store_busy_not_unavailable() -> None:
 
 @pytest.mark.browser
 def test_the_survey_in_a_browser_says_busy_keeps_the_answers_and_saves_them_next_time(
-    page: Page, tmp_path: Path
+    page: Page, tmp_path: Path, screenshot_dir: Path
 ) -> None:
     """A real server, whose submit waits its full busy timeout (10 s) while another process holds
     SQLite's write lock, as ``python -m analysis import`` of a large file does."""
@@ -138,6 +138,8 @@ def test_the_survey_in_a_browser_says_busy_keeps_the_answers_and_saves_them_next
             page.get_by_role("button", name="Submit answers").click()
             busy = page.get_by_text("The answer store is busy with another write")
             expect(busy).to_be_visible(timeout=60_000)
+            busy.scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot_dir / "survey-store-busy.png"))
             assert store.stats()["responses"] == 0
         body = page.locator("body").inner_text()
         assert "Traceback" not in body and "database is locked" not in body
