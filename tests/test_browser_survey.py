@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.survey_browser_support import fill_required_in_browser
+
 pytestmark = pytest.mark.browser
 
 
@@ -27,14 +29,7 @@ def test_survey_submit_and_edit_in_browser(page: Page, app_server: str, screensh
         expect(page.get_by_text(label, exact=True)).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "survey.png"))
 
-    page.get_by_role("combobox", name="Distributor or project *").click()
-    page.keyboard.type("Browser Linux")
-    page.keyboard.press("Enter")
-    page.get_by_role("combobox", name="Kind of distributor *").click()
-    page.get_by_role("option", name="Linux distribution").click()
-    page.get_by_text("Release candidate", exact=True).click()
-    page.get_by_role("combobox", name="Where are you with Sigstore? *").click()
-    page.get_by_role("option", name="Verifying in CI").click()
+    fill_required_in_browser(page, "Browser Linux")
     page.get_by_role("textbox", name="Blockers in your words").fill("Needs <b>offline</b> verification")
     page.get_by_role("button", name="Submit answers").click()
 

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from analysis.storage import open_store
 from deploy.local import Cluster, cluster
 from tests.conftest import IN_CI
+from tests.survey_browser_support import fill_required_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 LOAD = 60_000
@@ -74,14 +75,7 @@ def browser_on(browser: Browser, rig: Cluster, sticky: str) -> tuple[BrowserCont
 def submit(page: Page, rig: Cluster, name: str) -> None:
     page.goto(f"{rig.url}/survey")
     expect(page.get_by_role("heading", name="Answer the survey")).to_be_visible(timeout=LOAD)
-    page.get_by_role("combobox", name="Distributor or project *").click()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    page.get_by_role("combobox", name="Kind of distributor *").click()
-    page.get_by_role("option", name="Linux distribution").click()
-    page.get_by_text("Release candidate", exact=True).click()
-    page.get_by_role("combobox", name="Where are you with Sigstore? *").click()
-    page.get_by_role("option", name="Verifying in CI").click()
+    fill_required_in_browser(page, name)
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text(f"your answers for {name} are saved")).to_be_visible(timeout=LOAD)
 

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.storage import ResponseStore, db, open_store
 from analysis.storage.tables import ResponseRow
 from tests.conftest import make_response
+from tests.survey_browser_support import fill_required_in_browser
 from ui.incidents import _store_busy
 
 #: The busy timeout while these tests run (ms): long enough to be a wait, short enough for a test.
@@ -124,14 +125,7 @@ def test_the_survey_in_a_browser_says_busy_keeps_the_answers_and_saves_them_next
         page.set_viewport_size({"width": 1400, "height": 2600})
         page.goto(f"{base}/survey")
         expect(page.get_by_role("heading", name="Answer the survey")).to_be_visible(timeout=30_000)
-        page.get_by_role("combobox", name="Distributor or project *").click()
-        page.keyboard.type("Busy Linux")
-        page.keyboard.press("Enter")
-        page.get_by_role("combobox", name="Kind of distributor *").click()
-        page.get_by_role("option", name="Linux distribution").click()
-        page.get_by_text("Release candidate", exact=True).click()
-        page.get_by_role("combobox", name="Where are you with Sigstore? *").click()
-        page.get_by_role("option", name="Verifying in CI").click()
+        fill_required_in_browser(page, "Busy Linux")
         words = page.get_by_role("textbox", name="Blockers in your words")
         words.fill("Typed while an import ran")
         with another_writer(store):
