@@ -177,7 +177,7 @@ def _old_page_store(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _page_size(path: Path) -> tuple[int, str]:
+def _page_size_and_mode(path: Path) -> tuple[int, str]:
     conn = sqlite3.connect(path)
     try:
         return conn.execute("PRAGMA page_size").fetchone()[0], conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -189,18 +189,18 @@ def test_a_new_store_takes_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: P
     new = open_store(f"sqlite:///{tmp_path / 'new.sqlite3'}")
     new.import_responses(generate_responses(300, 40, seed=3))
     new.engine.dispose()
-    assert _page_size(tmp_path / "new.sqlite3") == (16_384, "wal")
+    assert _page_size_and_mode(tmp_path / "new.sqlite3") == (16_384, "wal")
 
     old = open_store(_old_page_store(tmp_path / "old.sqlite3"))
     old.import_responses(generate_responses(300, 40, seed=3))
     old.submit(make_response(distributor="After the change"))
     assert old.stats()["responses"] == 301
     old.engine.dispose()
-    assert _page_size(tmp_path / "old.sqlite3") == (4_096, "wal")
+    assert _page_size_and_mode(tmp_path / "old.sqlite3") == (4_096, "wal")
     reopened = open_store(f"sqlite:///{tmp_path / 'old.sqlite3'}")  # opening again changes nothing
     assert reopened.stats()["responses"] == 301
     reopened.engine.dispose()
-    assert _page_size(tmp_path / "old.sqlite3") == (4_096, "wal")
+    assert _page_size_and_mode(tmp_path / "old.sqlite3") == (4_096, "wal")
 
 
 @pytest.mark.parametrize("direction", ["old backup into a new store", "new backup into an old store"])
@@ -214,7 +214,7 @@ def test_restore_copies_between_page_sizes(direction: str, capsys: pytest.Captur
     target.submit(make_response(distributor="Replaced by the restore"))
     target.engine.dispose()
     target_file = Path(make_url(target_url).database or "")
-    sizes = {_page_size(tmp_path / "old.sqlite3")[0], _page_size(tmp_path / "new.sqlite3")[0]}
+    sizes = {_page_size_and_mode(tmp_path / "old.sqlite3")[0], _page_size_and_mode(tmp_path / "new.sqlite3")[0]}
     assert sizes == {4_096, 16_384}
 
     assert run(capsys, "--database-url", source_url, "backup", "--out", str(tmp_path / "b.sqlite3"))[0] == 0
@@ -229,7 +229,7 @@ def test_restore_copies_between_page_sizes(direction: str, capsys: pytest.Captur
     restored.engine.dispose()
     source.engine.dispose()
     source_file = Path(make_url(source_url).database or "")
-    assert _page_size(target_file) == (_page_size(source_file)[0], "wal")  # a copy, page size and all
+    assert _page_size_and_mode(target_file) == (_page_size_and_mode(source_file)[0], "wal")  # a copy, page size and all
     with sqlite3.connect(target_file) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
@@ -252,4 +252,4 @@ def test_restore_between_page_sizes_into_an_open_store_says_to_stop_the_app(
     assert "stop the app" in err and "4,096" in err and "16,384" in err and "Traceback" not in err
     assert [item["response_id"] for item in json.loads(app.export_latest_json())] == [kept]  # unchanged
     app.engine.dispose()
-    assert _page_size(tmp_path / "new.sqlite3") == (16_384, "wal")
+    assert _page_size_and_mode(tmp_path / "new.sqlite3") == (16_384, "wal")

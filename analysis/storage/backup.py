@@ -115,8 +115,9 @@ def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, target: Path) 
     (mode,) = dst.execute("PRAGMA journal_mode").fetchone()
     leave_wal = mode == "wal" and size != target_size
     if leave_wal:
-        # An app process keeps its connections open: waiting the 30 s the copy itself may wait
+        # An app process keeps its connections open: waiting as long as the copy itself may wait
         # for a writer would not make it let go.
+        (copy_wait_ms,) = dst.execute("PRAGMA busy_timeout").fetchone()
         dst.execute(f"PRAGMA busy_timeout = {_MODE_SWITCH_WAIT_MS}")
         try:
             dst.execute("PRAGMA journal_mode = DELETE")
@@ -127,7 +128,7 @@ def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, target: Path) 
                 f"stop the app (every process using {target}) and run the restore again ({exc})"
             ) from exc
         finally:
-            dst.execute("PRAGMA busy_timeout = 30000")
+            dst.execute(f"PRAGMA busy_timeout = {int(copy_wait_ms)}")
     src.backup(dst)
     if leave_wal:
         dst.execute("PRAGMA journal_mode = WAL")
